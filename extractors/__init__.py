@@ -1,0 +1,1 @@
+"""Everything that touches the web: feeds, fetching, the address guard, charsets, extraction. No SQL."""

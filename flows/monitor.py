@@ -1,0 +1,50 @@
+"""The monitoring pass as a Prefect flow: one task per stage, never one per article.
+
+Tasks get the validated settings with caching off (a pass must always do its work) and open
+their own short database windows, so no live connection ever crosses a task boundary.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from storywatch.config import Settings, load_settings
+from storywatch.flows import steps
+from storywatch.flows.report import pass_markdown
+
+
+@task(name="collect-articles", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
+def collect_articles(settings: Settings, pass_id: str) -> steps.CollectSummary:
+    # A retry is safe: links stored by the failed attempt are skipped, the rest fetched.
+    return steps.collect(settings, pass_id)
+
+
+@task(name="track-storylines", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
+def track_storylines(settings: Settings) -> steps.TrackSummary:
+    return steps.track_storylines(settings)
+
+
+@task(name="deliver-alerts", cache_policy=NO_CACHE)
+def deliver_alerts(settings: Settings):
+    # No task retries: undelivered alerts stay in the outbox with their own backoff.
+    return steps.deliver_alerts(settings)
+
+
+@flow(name="storywatch-pass", log_prints=True)
+def monitor_pass(config_path: str | None = None) -> steps.PassSummary:
+    """Poll every feed, store new articles, track storylines, deliver pending alerts."""
+    settings = load_settings(Path(config_path) if config_path else None)
+    started_at = datetime.now(UTC)
+    pass_id = steps.new_pass_id(started_at)
+    collected = collect_articles(settings, pass_id)
+    tracked = track_storylines(settings)
+    delivered = deliver_alerts(settings)
+    summary = steps.PassSummary(pass_id, started_at, datetime.now(UTC), collected, tracked, delivered)
+    steps.record_pass(settings, summary)
+    create_markdown_artifact(key="storywatch-pass", markdown=pass_markdown(summary), description="Pass summary")
+    return summary

@@ -1,0 +1,168 @@
+"""The steps of one monitoring pass as plain functions; `flows.monitor` runs them as Prefect tasks.
+
+Each step opens the database only for short write windows (DuckDB allows one process per
+file), so an analyst's session is blocked briefly at worst, and every window commits a
+consistent batch: a pass killed at any point resumes on the next one without loss or repeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storywatch.alerts import DeliveryReport, deliver_pending, enqueue_development_alerts, enqueue_feed_health_alerts
+from storywatch.config import Settings
+from storywatch.extractors import Crawler
+from storywatch.extractors.values import Article, FeedPoll, PageFailure
+from storywatch.storylines import track
+from storywatch.warehouse import store
+from storywatch.warehouse.db import open_warehouse, transaction
+
+BATCH_SIZE = 100  # articles per write window: small enough to lose little on a kill
+
+
+def new_pass_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class CollectSummary:
+    feeds_polled: int = 0
+    feeds_not_modified: int = 0
+    feeds_deferred: int = 0                      # skipped: the host asked us to wait (Retry-After)
+    feed_errors: dict[str, str] = field(default_factory=dict)
+    items_listed: int = 0
+    pages_requested: int = 0
+    new_articles: int = 0
+    updated_articles: int = 0
+    unchanged_articles: int = 0
+    duplicates: int = 0
+    page_failures: dict[str, int] = field(default_factory=dict)   # kind -> count
+
+
+@dataclass
+class _BatchWriter:
+    """Accumulates crawl outcomes and writes them in transactions of BATCH_SIZE."""
+
+    database: Path
+    pass_id: str
+    result: store.StoreResult = field(default_factory=store.StoreResult)
+    new_by_feed: Counter = field(default_factory=Counter)
+    failures_by_kind: Counter = field(default_factory=Counter)
+    _articles: list[Article] = field(default_factory=list)
+    _failures: list[PageFailure] = field(default_factory=list)
+
+    def add(self, outcome: Article | PageFailure) -> bool:
+        """Queue one outcome; True when a batch is ready to flush."""
+        if isinstance(outcome, PageFailure):
+            self._failures.append(outcome)
+            self.failures_by_kind[outcome.kind] += 1
+        else:
+            self._articles.append(outcome)
+        return len(self._articles) + len(self._failures) >= BATCH_SIZE
+
+    def flush(self) -> None:
+        articles, failures = self._articles, self._failures
+        self._articles, self._failures = [], []
+        if not articles and not failures:
+            return
+        with open_warehouse(self.database) as con, transaction(con):
+            batch = store.store_articles(con, self.pass_id, articles)
+            store.record_page_failures(con, self.pass_id, failures)
+        self.result.merge(batch)
+        new_ids = set(batch.new)
+        self.new_by_feed.update(a.feed for a in articles if store.article_id_for(a.canonical_url) in new_ids)
+
+
+def collect(settings: Settings, pass_id: str) -> CollectSummary:
+    """Poll every due feed, fetch and extract what is new, and store it batch by batch."""
+    return asyncio.run(_collect(settings, pass_id))
+
+
+async def _collect(settings: Settings, pass_id: str) -> CollectSummary:
+    now = datetime.now(UTC)
+    with open_warehouse(settings.database) as con:
+        validators = store.feed_validators(con)
+    summary = CollectSummary()
+    due = []
+    for feed in settings.feeds:
+        known = validators.get(feed.name, store.FeedValidators())
+        if known.retry_not_before and known.retry_not_before > now:
+            summary.feeds_deferred += 1
+        else:
+            due.append((feed, known.etag, known.last_modified))
+
+    writer = _BatchWriter(settings.database, pass_id)
+    async with Crawler(settings.fetch, settings.feeds) as crawler:
+        polls = await crawler.poll_feeds(due)
+        listed = [item for poll in polls for item in poll.items]
+        with open_warehouse(settings.database) as con:
+            todo = store.items_to_fetch(con, listed)
+        async for outcome in crawler.articles(todo):
+            if writer.add(outcome):
+                await asyncio.to_thread(writer.flush)
+    writer.flush()
+    # Validators are saved only now, after the articles they cover: a pass killed earlier
+    # polls the feed afresh instead of getting a 304 that would hide unstored items.
+    with open_warehouse(settings.database) as con, transaction(con):
+        store.record_feed_polls(con, pass_id, polls, dict(writer.new_by_feed))
+
+    summary.feeds_polled = len(polls)
+    summary.feeds_not_modified = sum(p.not_modified for p in polls)
+    summary.feed_errors = {p.feed: p.error for p in polls if p.error}
+    summary.items_listed = len(listed)
+    summary.pages_requested = len(todo)
+    summary.new_articles = len(writer.result.new)
+    summary.updated_articles = len(writer.result.updated)
+    summary.unchanged_articles = writer.result.unchanged
+    summary.duplicates = len(writer.result.duplicates)
+    summary.page_failures = dict(writer.failures_by_kind)
+    return summary
+
+
+@dataclass(frozen=True)
+class TrackSummary:
+    articles_tracked: int
+    assignments: int
+    developments_opened: int
+    alerts_queued: int
+
+
+def track_storylines(settings: Settings, *, now: datetime | None = None) -> TrackSummary:
+    """Assign untracked articles to storylines and queue alerts for opened developments, atomically."""
+    now = now or datetime.now(UTC)
+    with open_warehouse(settings.database) as con, transaction(con):
+        article_ids = store.untracked_article_ids(con)
+        result = track(con, settings.storylines, article_ids, now=now)
+        queued = enqueue_development_alerts(con, result.opened, settings.notify, now=now)
+        queued += enqueue_feed_health_alerts(con, settings.notify, settings.alerts, now=now)
+        store.mark_tracked(con, article_ids, now)
+    return TrackSummary(len(article_ids), len(result.assignments), len(result.opened), queued)
+
+
+def deliver_alerts(settings: Settings) -> DeliveryReport:
+    return deliver_pending(settings.database, settings.notify, settings.alerts)
+
+
+@dataclass(frozen=True)
+class PassSummary:
+    pass_id: str
+    started_at: datetime
+    finished_at: datetime
+    collected: CollectSummary
+    tracked: TrackSummary
+    delivered: DeliveryReport
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def record_pass(settings: Settings, summary: PassSummary) -> None:
+    with open_warehouse(settings.database) as con:
+        store.record_pass(con, summary.pass_id, summary.started_at, summary.finished_at,
+                          json.dumps(summary.as_dict(), default=str))

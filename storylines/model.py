@@ -1,0 +1,29 @@
+"""The values storyline tracking hands on to alert delivery and the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """An article placed in a storyline (and in one of its developments)."""
+
+    storyline_id: str
+    article_id: str
+    development_id: str | None
+    score: float
+    explanation: str        # which clauses matched where, and other evidence
+
+
+@dataclass(frozen=True)
+class Development:
+    """A new development opened in a storyline: the unit alerts are sent for."""
+
+    development_id: str
+    storyline_id: str
+    headline: str
+    first_article_id: str
+    first_seen_at: datetime
+    explanation: str        # why it counts as new, one sentence a person reads

@@ -1,0 +1,57 @@
+"""The typer application and what every command shares: the config option and error reporting."""
+
+from __future__ import annotations
+
+import os
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Callable, TypeVar
+
+import typer
+from rich.console import Console
+
+from storywatch.config import Settings, load_settings
+from storywatch.errors import StorywatchError
+
+app = typer.Typer(
+    name="storywatch",
+    help="Follow news storylines and get alerted on their new developments.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: $STORYWATCH_CONFIG, else ./storywatch.yaml)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+
+F = TypeVar("F", bound=Callable)
+
+
+def user_errors(command: F) -> F:
+    """Turn errors a user can fix into one red line and exit status 2."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except StorywatchError as error:
+            errors.print(f"[red]error:[/red] {error}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_from(config: Path | None) -> Settings:
+    return load_settings(config)
+
+
+def main() -> None:
+    # Prefect phones home and waits for it unless told not to; we run offline.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    app()

@@ -1,0 +1,86 @@
+"""`storywatch run`, `serve` and `status`: the operator's commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import timedelta
+
+import typer
+from rich.table import Table
+
+from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
+from storywatch.config import resolve_config_path
+from storywatch.warehouse.db import connect, open_warehouse
+from storywatch.warehouse.status import read_status
+
+
+@app.command()
+@user_errors
+def run(config: ConfigOption = None) -> None:
+    """One monitoring pass as a Prefect flow run."""
+    settings = settings_from(config)
+    with open_warehouse(settings.database):
+        pass  # fail fast, before Prefect starts, on a database we cannot open or migrate
+    from storywatch.flows.monitor import monitor_pass
+    from storywatch.flows.report import pass_rows
+
+    summary = monitor_pass(config_path=str(resolve_config_path(config).resolve()))
+    table = Table(title=f"pass {summary.pass_id}", show_header=False)
+    for what, count in pass_rows(summary):
+        table.add_row(what, count)
+    console.print(table)
+    for feed, error in summary.collected.feed_errors.items():
+        console.print(f"[yellow]feed {feed}:[/yellow] {error}", highlight=False)
+
+
+@app.command()
+@user_errors
+def serve(config: ConfigOption = None) -> None:
+    """Run the monitor on the config's schedule until stopped (Prefect serve)."""
+    settings = settings_from(config)
+    from storywatch.flows.monitor import monitor_pass
+
+    monitor_pass.serve(
+        name="storywatch",
+        interval=timedelta(minutes=settings.schedule.interval_minutes),
+        parameters={"config_path": str(resolve_config_path(config).resolve())},
+        global_limit=1,  # two passes must never write the same database at once
+        paused=False,
+        pause_on_shutdown=False,  # a stopped `serve` must not leave the schedule paused
+    )
+
+
+@app.command()
+@user_errors
+def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Feed health, counts, pending and failed alerts, and the last pass."""
+    settings = settings_from(config)
+    con = connect(settings.database, read_only=True, lock_wait_seconds=10)
+    try:
+        current = read_status(con)
+    finally:
+        con.close()
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(current), default=str, indent=2))
+        return
+    feeds = Table(title="feeds")
+    for column in ("feed", "last success", "last error", "failures", "articles"):
+        feeds.add_column(column)
+    for feed in current.feeds:
+        error = f"{feed.last_error_at:%Y-%m-%d %H:%M} {feed.last_error}" if feed.last_error_at else ""
+        feeds.add_row(
+            feed.feed,
+            f"{feed.last_success_at:%Y-%m-%d %H:%M}" if feed.last_success_at else "never",
+            error,
+            f"[red]{feed.consecutive_failures}[/red]" if feed.consecutive_failures else "0",
+            str(feed.articles),
+        )
+    console.print(feeds)
+    counts = Table(title="counts", show_header=False)
+    for name, value in current.counts.items():
+        counts.add_row(name.replace("_", " "), str(value))
+    console.print(counts)
+    if current.last_pass:
+        last = current.last_pass
+        console.print(f"last pass {last['pass_id']} finished {last['finished_at']:%Y-%m-%d %H:%M:%S} UTC")

@@ -1,0 +1,1 @@
+"""The offline demo: a bundled sample news site that publishes in waves."""

@@ -1,0 +1,49 @@
+"""Fixtures for the warehouse: a real DuckDB file and articles built from the seed texts."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storywatch.extractors.fingerprint import fingerprint
+from storywatch.extractors.values import Article
+from storywatch.warehouse.db import connect
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = connect(tmp_path / "warehouse.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> list[str]:
+    """The four seed articles' bodies (title line dropped)."""
+    return [path.read_text(encoding="utf-8").strip().split("\n", 1)[1] for path in sorted(SEEDS.glob("0*.txt"))]
+
+
+def make_article(url: str, text: str, *, feed: str = "wire", source: str = "Example Wire", **changes) -> Article:
+    article = Article(
+        url=url,
+        final_url=url,
+        canonical_url=url,
+        feed=feed,
+        source=source,
+        title=text.split(".")[0][:80],
+        author=None,
+        published_at=datetime(2021, 3, 22, 12, tzinfo=UTC),
+        fetched_at=datetime.now(UTC),
+        language="en",
+        text=text,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        fingerprint=fingerprint(text),
+        raw_html=f"<html><body><p>{text}</p></body></html>".encode(),
+    )
+    return replace(article, **changes)

@@ -1,0 +1,326 @@
+"""Writing a pass into DuckDB: feed state, listed links, articles (with revisions and copies), failures.
+
+Each function writes one batch inside the caller's transaction, with bulk statements, so a
+pass killed halfway keeps every batch it committed and the next pass continues from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+
+from storywatch.extractors.fingerprint import band_keys
+from storywatch.extractors.values import Article, FeedItem, FeedPoll, PageFailure
+from storywatch.warehouse.dedupe import CopyFinder
+
+
+def article_id_for(canonical_url: str) -> str:
+    """Stable id from the identity URL: a re-run derives the same id, so no row is stored twice."""
+    return hashlib.sha256(canonical_url.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FeedValidators:
+    """What the last poll left for the next one: conditional-GET headers and a back-off time."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_not_before: datetime | None = None
+
+
+@dataclass
+class StoreResult:
+    new: list[str] = field(default_factory=list)         # article ids stored for the first time
+    updated: list[str] = field(default_factory=list)     # text changed at the same URL
+    unchanged: int = 0
+    duplicates: list[str] = field(default_factory=list)  # new articles that copy an earlier one
+
+    def merge(self, other: StoreResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
+
+
+def _execute_many(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence) -> None:
+    if rows:  # DuckDB refuses an empty parameter list
+        con.executemany(sql, rows)
+
+
+# -- feeds -----------------------------------------------------------------------------------
+
+
+def feed_validators(con: duckdb.DuckDBPyConnection) -> dict[str, FeedValidators]:
+    """Validators per feed, withheld while the feed has pages to retry: a 304 would hide its items."""
+    rows = con.execute(
+        """
+        SELECT s.feed,
+               CASE WHEN r.feed IS NULL THEN s.etag END,
+               CASE WHEN r.feed IS NULL THEN s.last_modified END,
+               s.retry_not_before
+        FROM internal.feed_state s
+        LEFT JOIN (SELECT DISTINCT feed FROM internal.page_failures WHERE retryable) r USING (feed)
+        """
+    ).fetchall()
+    return {feed: FeedValidators(etag, modified, not_before) for feed, etag, modified, not_before in rows}
+
+
+def record_feed_polls(
+    con: duckdb.DuckDBPyConnection, pass_id: str, polls: Sequence[FeedPoll], new_articles: dict[str, int]
+) -> None:
+    """Log every poll in feed_fetches and fold it into the feed's health and validators."""
+    _execute_many(con, 
+        """
+        INSERT INTO internal.feed_fetches
+            (pass_id, feed, url, fetched_at, status_code, not_modified, error, items, new_articles, duration_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (pass_id, p.feed, p.url, p.fetched_at, p.status_code, p.not_modified, p.error, len(p.items),
+             new_articles.get(p.feed, 0), p.duration_ms)
+            for p in polls
+        ],
+    )
+    _execute_many(con, 
+        """
+        INSERT INTO internal.feed_state AS s
+            (feed, url, etag, last_modified, last_success_at, last_error_at, last_error,
+             consecutive_failures, retry_not_before)
+        VALUES ($feed, $url, $etag, $modified, $success_at, $error_at, $error, $failures, $not_before)
+        ON CONFLICT (feed) DO UPDATE SET
+            url = excluded.url,
+            etag = CASE WHEN $ok THEN coalesce(excluded.etag, s.etag) ELSE s.etag END,
+            last_modified = CASE WHEN $ok THEN coalesce(excluded.last_modified, s.last_modified)
+                                 ELSE s.last_modified END,
+            last_success_at = coalesce(excluded.last_success_at, s.last_success_at),
+            last_error_at = coalesce(excluded.last_error_at, s.last_error_at),
+            last_error = CASE WHEN $ok THEN s.last_error ELSE excluded.last_error END,
+            consecutive_failures = CASE WHEN $ok THEN 0 ELSE s.consecutive_failures + 1 END,
+            retry_not_before = excluded.retry_not_before
+        """,
+        [
+            {
+                "feed": p.feed, "url": p.url, "etag": p.etag, "modified": p.last_modified,
+                "success_at": p.fetched_at if p.ok else None,
+                "error_at": None if p.ok else p.fetched_at,
+                "error": p.error, "failures": 0 if p.ok else 1,
+                "not_before": p.retry_not_before, "ok": p.ok,
+            }
+            for p in polls
+        ],
+    )
+
+
+# -- links -----------------------------------------------------------------------------------
+
+
+def items_to_fetch(con: duckdb.DuckDBPyConnection, items: Iterable[FeedItem]) -> list[FeedItem]:
+    """The listed links that need a fetch: never stored, updated since, or failed in a retryable way.
+
+    A link listed by several feeds is fetched once.
+    """
+    unique: dict[str, FeedItem] = {}
+    for item in items:
+        unique.setdefault(item.link, item)
+    if not unique:
+        return []
+    known = dict(
+        con.execute(
+            """
+            SELECT url, coalesce(item_updated_at, first_seen_at) FROM internal.links
+            WHERE url IN (SELECT unnest(?::VARCHAR[]))
+            UNION ALL
+            SELECT url, 'infinity'::TIMESTAMPTZ FROM internal.page_failures
+            WHERE NOT retryable AND url IN (SELECT unnest(?::VARCHAR[]))
+            """,
+            [list(unique), list(unique)],
+        ).fetchall()
+    )
+    return [
+        item
+        for link, item in unique.items()
+        if link not in known or (item.updated_at is not None and item.updated_at > known[link])
+    ]
+
+
+# -- articles --------------------------------------------------------------------------------
+
+
+def untracked_article_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Stored articles storyline tracking has not seen yet (also those of a pass killed before it)."""
+    rows = con.execute(
+        "SELECT article_id FROM internal.articles WHERE tracked_at IS NULL ORDER BY fetched_at, article_id"
+    ).fetchall()
+    return [article_id for (article_id,) in rows]
+
+
+def mark_tracked(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], tracked_at: datetime) -> None:
+    con.execute(
+        "UPDATE internal.articles SET tracked_at = ? WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [tracked_at, list(article_ids)],
+    )
+
+
+def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Sequence[Article]) -> StoreResult:
+    """Insert new articles, revise changed ones, mark copies, and remember which link led where."""
+    result = StoreResult()
+    by_id: dict[str, Article] = {}
+    for article in articles:
+        by_id.setdefault(article_id_for(article.canonical_url), article)
+    stored = _stored_hashes(con, list(by_id))
+
+    fresh, revised = [], []
+    for article_id, article in by_id.items():
+        if article_id not in stored:
+            fresh.append((article_id, article))
+        elif stored[article_id] != article.content_hash:
+            revised.append((article_id, article))
+        else:
+            result.unchanged += 1
+
+    finder = CopyFinder(con, [article.fingerprint for _, article in fresh])
+    rows = []
+    for article_id, article in fresh:
+        copy = finder.find(article_id, article.fingerprint)
+        rows.append(_article_row(article_id, article, pass_id, copy.duplicate_of if copy else None,
+                                 copy.similarity if copy else None))
+        result.new.append(article_id)
+        if copy:
+            result.duplicates.append(article_id)
+    _execute_many(con, 
+        """
+        INSERT INTO internal.articles
+            (article_id, canonical_url, url, final_url, feed, source, title, author, published_at,
+             fetched_at, updated_at, language, text, content_hash, duplicate_of, similarity, pass_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        rows,
+    )
+    _revise(con, pass_id, revised)
+    result.updated = [article_id for article_id, _ in revised]
+
+    changed = fresh + revised
+    _store_pages(con, changed)
+    _store_fingerprints(con, changed)
+    _remember_links(con, [(article_id_for(a.canonical_url), a) for a in articles])
+    con.execute(
+        "DELETE FROM internal.page_failures WHERE url IN (SELECT unnest(?::VARCHAR[]))",
+        [[a.url for a in articles]],
+    )
+    return result
+
+
+def _stored_hashes(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, str]:
+    if not article_ids:
+        return {}
+    return dict(
+        con.execute(
+            "SELECT article_id, content_hash FROM internal.articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [article_ids],
+        ).fetchall()
+    )
+
+
+def _article_row(article_id: str, a: Article, pass_id: str, duplicate_of: str | None, similarity: float | None):
+    return (article_id, a.canonical_url, a.url, a.final_url, a.feed, a.source, a.title, a.author,
+            a.published_at, a.fetched_at, a.fetched_at, a.language, a.text, a.content_hash,
+            duplicate_of, similarity, pass_id)
+
+
+def _revise(con: duckdb.DuckDBPyConnection, pass_id: str, revised: Sequence[tuple[str, Article]]) -> None:
+    """Keep the earlier version in article_revisions, then update the row in place."""
+    if not revised:
+        return
+    ids = [article_id for article_id, _ in revised]
+    con.execute(
+        """
+        INSERT INTO internal.article_revisions (article_id, revision, fetched_at, title, text, content_hash)
+        SELECT article_id, revision, updated_at, title, text, content_hash
+        FROM internal.articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))
+        ON CONFLICT DO NOTHING
+        """,
+        [ids],
+    )
+    _execute_many(con, 
+        """
+        UPDATE internal.articles
+        SET title = ?, author = ?, text = ?, content_hash = ?, language = ?, updated_at = ?,
+            fetched_at = ?, revision = revision + 1, pass_id = ?
+        WHERE article_id = ?
+        """,
+        [(a.title, a.author, a.text, a.content_hash, a.language, a.fetched_at, a.fetched_at, pass_id, article_id)
+         for article_id, a in revised],
+    )
+
+
+def _store_pages(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]]) -> None:
+    _execute_many(con, 
+        """
+        INSERT OR REPLACE INTO internal.pages
+            (article_id, final_url, status_code, content_type, encoding, fetched_at, raw_bytes, raw_html_z)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [(article_id, a.final_url, a.status_code, a.content_type, a.encoding, a.fetched_at, len(a.raw_html),
+          zlib.compress(a.raw_html, 6)) for article_id, a in changed],
+    )
+
+
+def _store_fingerprints(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]]) -> None:
+    ids = [article_id for article_id, _ in changed]
+    con.execute("DELETE FROM internal.fingerprint_bands WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    _execute_many(con, 
+        "INSERT OR REPLACE INTO internal.fingerprints (article_id, signature) VALUES (?, ?)",
+        [(article_id, a.fingerprint) for article_id, a in changed if a.fingerprint],
+    )
+    _execute_many(con, 
+        "INSERT INTO internal.fingerprint_bands (band_key, article_id) VALUES (?, ?)",
+        [(key, article_id) for article_id, a in changed for key in band_keys(a.fingerprint)],
+    )
+
+
+def _remember_links(con: duckdb.DuckDBPyConnection, links: Sequence[tuple[str, Article]]) -> None:
+    _execute_many(con, 
+        """
+        INSERT INTO internal.links AS l (url, article_id, feed, first_seen_at, item_updated_at)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (url) DO UPDATE SET
+            article_id = excluded.article_id,
+            item_updated_at = greatest(l.item_updated_at, excluded.item_updated_at)
+        """,
+        [(a.url, article_id, a.feed, a.fetched_at, a.item_updated_at) for article_id, a in links],
+    )
+
+
+# -- failures and passes ---------------------------------------------------------------------
+
+
+def record_page_failures(con: duckdb.DuckDBPyConnection, pass_id: str, failures: Sequence[PageFailure]) -> None:
+    _execute_many(con, 
+        "INSERT INTO internal.page_errors (pass_id, url, feed, attempted_at, kind, error) VALUES (?, ?, ?, ?, ?, ?)",
+        [(pass_id, f.url, f.feed, f.attempted_at, f.kind, f.error) for f in failures],
+    )
+    _execute_many(con, 
+        """
+        INSERT INTO internal.page_failures AS p
+            (url, feed, first_failed_at, last_failed_at, attempts, kind, error, retryable)
+        VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+        ON CONFLICT (url) DO UPDATE SET
+            last_failed_at = excluded.last_failed_at, attempts = p.attempts + 1,
+            kind = excluded.kind, error = excluded.error, retryable = excluded.retryable
+        """,
+        [(f.url, f.feed, f.attempted_at, f.attempted_at, f.kind, f.error, f.retryable) for f in failures],
+    )
+
+
+def record_pass(
+    con: duckdb.DuckDBPyConnection, pass_id: str, started_at: datetime, finished_at: datetime, summary_json: str
+) -> None:
+    con.execute(
+        "INSERT INTO internal.passes (pass_id, started_at, finished_at, summary) VALUES (?, ?, ?, ?)",
+        [pass_id, started_at, finished_at, summary_json],
+    )
