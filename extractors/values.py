@@ -15,6 +15,7 @@ class FeedItem:
     updated_at: datetime | None = None     # tz-aware UTC
     author: str | None = None
     summary: str | None = None
+    content: str | None = None         # full text the feed carries (content:encoded, Atom content), as plain text
 
 
 @dataclass(frozen=True)

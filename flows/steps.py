@@ -17,8 +17,8 @@ from pathlib import Path
 
 from storywatch.alerts import DeliveryReport, deliver_pending, enqueue_development_alerts, enqueue_feed_health_alerts
 from storywatch.config import Settings
-from storywatch.extractors import Crawler
-from storywatch.extractors.values import Article, FeedPoll, PageFailure
+from storywatch.extractors import Crawler, FeedRequest
+from storywatch.extractors.values import Article, PageFailure
 from storywatch.storylines import track
 from storywatch.warehouse import store
 from storywatch.warehouse.db import open_warehouse, transaction
@@ -75,8 +75,9 @@ class _BatchWriter:
             batch = store.store_articles(con, self.pass_id, articles)
             store.record_page_failures(con, self.pass_id, failures)
         self.result.merge(batch)
-        new_ids = set(batch.new)
-        self.new_by_feed.update(a.feed for a in articles if store.article_id_for(a.canonical_url) in new_ids)
+        # Two feeds may list the same article: credit the feed whose copy was stored.
+        feed_of = {store.article_id_for(a.canonical_url): a.feed for a in reversed(articles)}
+        self.new_by_feed.update(feed_of[article_id] for article_id in batch.new)
 
 
 def collect(settings: Settings, pass_id: str) -> CollectSummary:
@@ -95,7 +96,7 @@ async def _collect(settings: Settings, pass_id: str) -> CollectSummary:
         if known.retry_not_before and known.retry_not_before > now:
             summary.feeds_deferred += 1
         else:
-            due.append((feed, known.etag, known.last_modified))
+            due.append(FeedRequest(feed, known.etag, known.last_modified))
 
     writer = _BatchWriter(settings.database, pass_id)
     async with Crawler(settings.fetch, settings.feeds) as crawler:
@@ -139,7 +140,8 @@ def track_storylines(settings: Settings, *, now: datetime | None = None) -> Trac
     with open_warehouse(settings.database) as con, transaction(con):
         article_ids = store.untracked_article_ids(con)
         result = track(con, settings.storylines, article_ids, now=now)
-        queued = enqueue_development_alerts(con, result.opened, settings.notify, now=now)
+        titles = {storyline.id: storyline.title for storyline in settings.storylines}
+        queued = enqueue_development_alerts(con, result.opened, settings.notify, now=now, storyline_titles=titles)
         queued += enqueue_feed_health_alerts(con, settings.notify, settings.alerts, now=now)
         store.mark_tracked(con, article_ids, now)
     return TrackSummary(len(article_ids), len(result.assignments), len(result.opened), queued)

@@ -7,6 +7,20 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class StoredArticle:
+    """A stored article as storyline tracking reads it."""
+
+    article_id: str
+    url: str
+    source: str
+    title: str | None
+    text: str
+    seen_at: datetime          # published_at, else fetched_at
+    language: str | None = None
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
 class Assignment:
     """An article placed in a storyline (and in one of its developments)."""
 
@@ -27,3 +41,6 @@ class Development:
     first_article_id: str
     first_seen_at: datetime
     explanation: str        # why it counts as new, one sentence a person reads
+    nearest_development_id: str | None = None  # the most similar earlier development, if any
+    distance: float | None = None              # 1 - similarity to it (0 identical, 1 unrelated)
+    new_facts: tuple[str, ...] = ()            # names, numbers, dates, event words it brings

@@ -129,22 +129,27 @@ def items_to_fetch(con: duckdb.DuckDBPyConnection, items: Iterable[FeedItem]) ->
         unique.setdefault(item.link, item)
     if not unique:
         return []
-    known = dict(
-        con.execute(
-            """
-            SELECT url, coalesce(item_updated_at, first_seen_at) FROM internal.links
-            WHERE url IN (SELECT unnest(?::VARCHAR[]))
-            UNION ALL
-            SELECT url, 'infinity'::TIMESTAMPTZ FROM internal.page_failures
-            WHERE NOT retryable AND url IN (SELECT unnest(?::VARCHAR[]))
-            """,
-            [list(unique), list(unique)],
-        ).fetchall()
-    )
+    stored: dict[str, datetime] = {}
+    refused: set[str] = set()
+    for url, seen_at, is_refused in con.execute(
+        """
+        SELECT url, coalesce(item_updated_at, first_seen_at), false FROM internal.links
+        WHERE url IN (SELECT unnest(?::VARCHAR[]))
+        UNION ALL
+        SELECT url, NULL, true FROM internal.page_failures
+        WHERE NOT retryable AND url IN (SELECT unnest(?::VARCHAR[]))
+        """,
+        [list(unique), list(unique)],
+    ).fetchall():
+        if is_refused:
+            refused.add(url)
+        else:
+            stored[url] = seen_at
     return [
         item
         for link, item in unique.items()
-        if link not in known or (item.updated_at is not None and item.updated_at > known[link])
+        if link not in refused
+        and (link not in stored or (item.updated_at is not None and item.updated_at > stored[link]))
     ]
 
 

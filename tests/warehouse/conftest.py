@@ -5,15 +5,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from storywatch.extractors.fingerprint import fingerprint
 from storywatch.extractors.values import Article
 from storywatch.warehouse.db import connect
+from tests.shared_data import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 @pytest.fixture

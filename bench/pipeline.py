@@ -1,0 +1,143 @@
+"""Benchmark: a full `storywatch run` over ~1,000 real pages against bare trafilatura on the same pages.
+
+Serves the 990 real pages of trafilatura's evaluation set (../shared/data/trafilatura-eval)
+behind RSS feeds on ten loopback hosts, then prints, in one run:
+  - bare single-process `trafilatura.extract(page, include_comments=False)` time,
+  - the wall time of `storywatch run` as a subprocess (Python and Prefect start-up included),
+  - their ratio, the idle pass (every feed answers 304), and peak RSS of the process tree.
+
+    .venv/bin/python bench/pipeline.py [--pages N] [--feeds K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from email.utils import format_datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import trafilatura
+
+from storywatch.demo.server import LoopbackSite
+
+PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "trafilatura-eval" / "html"
+
+
+def load_pages(limit: int) -> list[bytes]:
+    return [gzip.decompress(path.read_bytes()) for path in sorted(PAGES.glob("*.html.gz"))[:limit]]
+
+
+def bare_extraction_seconds(pages: list[bytes]) -> float:
+    started = time.perf_counter()
+    for page in pages:
+        trafilatura.extract(page, include_comments=False)
+    return time.perf_counter() - started
+
+
+def rss(links: list[str], start: datetime) -> str:
+    items = "".join(
+        f"<item><title>Page {i}</title><link>{link}</link>"
+        f"<pubDate>{format_datetime(start + timedelta(minutes=i))}</pubDate></item>"
+        for i, link in enumerate(links)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>{items}</channel></rss>'
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        children.setdefault(int(fields["PPid"]), []).append(int(entry.name))
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack += children.get(current, [])
+    return total
+
+
+def timed_run(config: Path) -> tuple[float, int, str]:
+    """Wall seconds, peak tree RSS and output of one `storywatch run`."""
+    command = [str(Path(sys.executable).parent / "storywatch"), "run", "-c", str(config)]
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    peak = 0
+    sampler_done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not sampler_done.wait(0.2):
+            peak = max(peak, tree_rss_bytes(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    elapsed = time.perf_counter() - started
+    sampler_done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"storywatch run failed ({process.returncode}):\n{output}")
+    return elapsed, peak, output
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=990)
+    parser.add_argument("--feeds", type=int, default=10)
+    args = parser.parse_args()
+
+    pages = load_pages(args.pages)
+    print(f"pages: {len(pages)} real pages, {sum(map(len, pages)) / 1e6:.0f} MB, {args.feeds} feeds on loopback hosts")
+    bare = bare_extraction_seconds(pages)
+    print(f"bare trafilatura.extract, one process: {bare:.1f} s ({len(pages) / bare:.1f} pages/s)")
+
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
+        sites = [stack.enter_context(LoopbackSite(f"127.0.0.{k + 1}")) for k in range(args.feeds)]
+        links: list[list[str]] = [[] for _ in sites]
+        for i, page in enumerate(pages):
+            site = sites[i % len(sites)]
+            site.route(f"/article/{i}.html", page, content_type="text/html")
+            links[i % len(sites)].append(site.url(f"/article/{i}.html"))
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        feeds = ""
+        for k, site in enumerate(sites):
+            site.route("/rss.xml", rss(links[k], start), content_type="application/rss+xml", conditional=True)
+            feeds += f"  - name: feed-{k}\n    url: {site.url('/rss.xml')}\n"
+        config = Path(workdir) / "storywatch.yaml"
+        config.write_text(f"database: bench.duckdb\nfeeds:\n{feeds}")
+
+        full, peak, _ = timed_run(config)
+        idle, _, _ = timed_run(config)
+        con = duckdb.connect(str(Path(workdir) / "bench.duckdb"), read_only=True)
+        stored, failed = con.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM internal.page_failures)"
+        ).fetchone()
+        con.close()
+
+    print(f"storywatch run, full pass:     {full:.1f} s wall ({stored} articles stored, {failed} pages failed)")
+    print(f"ratio full pass / bare:        {full / bare:.2f}x")
+    print(f"storywatch run, idle pass:     {idle:.1f} s wall (all feeds 304)")
+    print(f"peak RSS, process tree:        {peak / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Article extraction: a fetched page plus the feed item that listed it become an `Article`.
+
+Pure and CPU-bound, so it runs in worker processes. The HTML is parsed once; trafilatura
+works on that tree for text and metadata (htmldate for the page's date).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from urllib.parse import urljoin, urlsplit
+
+import py3langid
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
+from storywatch.errors import ExtractionError
+
+from .fingerprint import fingerprint
+from .urls import canonicalize, display_url
+from .values import Article, FeedItem, Page
+
+_LANGUAGE_SAMPLE_CHARS = 2000  # plenty for a stable guess; py3langid's cost grows with length
+_PAGE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # htmldate gives the time and offset when the page has them
+
+
+def extract_article(page: Page, item: FeedItem) -> Article:
+    """Extract the article in `page`; raise ExtractionError when it holds no article text."""
+    tree = load_html(page.html)
+    if tree is None:
+        raise ExtractionError(display_url(page.final_url), "empty or unparseable HTML")
+    canonical_url = canonicalize(declared_canonical(tree, page.final_url) or page.final_url)
+    document = bare_extraction(
+        tree,
+        url=canonical_url,
+        with_metadata=True,
+        include_comments=False,  # reader comments are on by default (FACTS.md)
+        deduplicate=False,  # its process-wide cache drops text on re-extraction (FACTS.md)
+        date_extraction_params={
+            "original_date": True,
+            # The extensive search guesses from free text ("Copyright 2025" -> 1 January); a wrong
+            # date misplaces a development, a missing one falls back to the feed's date.
+            "extensive_search": False,
+            "max_date": date.today().isoformat(),
+            "outputformat": _PAGE_DATE_FORMAT,
+        },
+    )
+    text = (document.text or "").strip() if document is not None else ""
+    if not text:
+        raise ExtractionError(display_url(page.final_url), "no article text found")
+    return Article(
+        url=page.url,
+        final_url=page.final_url,
+        canonical_url=canonical_url,
+        feed=item.feed,
+        source=document.sitename or _host_name(canonical_url),
+        title=document.title or item.title,
+        author=document.author or item.author,
+        published_at=item.published_at or _page_date(document.date) or item.updated_at,
+        fetched_at=page.fetched_at,
+        language=py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])[0],
+        text=text,
+        content_hash=content_hash(text),
+        fingerprint=fingerprint(text),
+        status_code=page.status_code,
+        content_type=page.content_type,
+        encoding=page.encoding,
+        raw_html=page.body,
+        item_updated_at=item.updated_at,
+    )
+
+
+def declared_canonical(tree: HtmlElement, base_url: str) -> str | None:
+    """The page's own absolute http(s) identity: rel=canonical, else og:url (resolved against `base_url`)."""
+    declared = [
+        element.get("href", "")
+        for element in tree.iterfind(".//link[@rel]")
+        if "canonical" in element.get("rel", "").lower().split()
+    ]
+    declared += [element.get("content", "") for element in tree.iterfind('.//meta[@property="og:url"]')]
+    for href in declared:
+        url = urljoin(base_url, href.strip())
+        parts = urlsplit(url)
+        # Some sites stamp their home page as every page's canonical; that would merge all articles.
+        if parts.scheme in ("http", "https") and parts.netloc and not _is_home_page_of_other(parts.path, base_url):
+            return url
+    return None
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the text with whitespace runs collapsed, so re-wrapping does not change it."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def _is_home_page_of_other(path: str, base_url: str) -> bool:
+    return path in ("", "/") and urlsplit(base_url).path not in ("", "/")
+
+
+def _page_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _host_name(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")

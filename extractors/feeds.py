@@ -1,0 +1,148 @@
+"""Feeds: one conditional GET per feed, and the parsing of its body into `FeedItem`s.
+
+feedparser reads RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom; it gets the raw bytes and the response
+headers so it can honour the declared charset and resolve relative links against xml:base or
+the feed's URL. A feed that is malformed but still yields entries is used; one that yields
+nothing recognisable is an error. `poll_feed` never raises: errors go into `FeedPoll.error`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin
+
+import feedparser
+import lxml.html
+from lxml.etree import ParserError
+
+from storywatch.config import FeedSettings
+from storywatch.errors import FetchError, UnsupportedContent
+
+from .http import Fetcher
+from .urls import canonicalize, display_url
+from .values import FeedItem, FeedPoll
+
+_BLOCK_TAGS = ("p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
+_FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+
+
+async def poll_feed(
+    fetcher: Fetcher, feed: FeedSettings, etag: str | None = None, last_modified: str | None = None
+) -> FeedPoll:
+    """GET the feed with If-None-Match / If-Modified-Since and parse it; never raises."""
+    started = time.monotonic()
+    headers = {"Accept": _FEED_ACCEPT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+
+    def elapsed_ms() -> int:
+        return round((time.monotonic() - started) * 1000)
+
+    try:
+        download = await fetcher.fetch(feed.url, headers)
+        items = () if download.status_code == 304 else parse_feed(
+            feed.name, download.body, download.final_url, download.headers
+        )
+    except FetchError as error:
+        wait = getattr(error, "retry_after_seconds", None)
+        now = datetime.now(UTC)
+        return FeedPoll(
+            feed=feed.name,
+            url=feed.url,
+            fetched_at=now,
+            status_code=getattr(error, "status_code", None),
+            etag=etag,
+            last_modified=last_modified,
+            error=str(error),
+            retry_not_before=None if wait is None else now + timedelta(seconds=wait),
+            duration_ms=elapsed_ms(),
+        )
+    return FeedPoll(
+        feed=feed.name,
+        url=feed.url,
+        fetched_at=download.fetched_at,
+        status_code=download.status_code,
+        not_modified=download.status_code == 304,
+        # A 304 need not repeat the validators; the ones we sent stay valid then.
+        etag=download.headers.get("etag", etag),
+        last_modified=download.headers.get("last-modified", last_modified),
+        items=items,
+        duration_ms=elapsed_ms(),
+    )
+
+
+def parse_feed(
+    feed_name: str, body: bytes, url: str, headers: Mapping[str, str] | None = None
+) -> tuple[FeedItem, ...]:
+    """The items of a feed body fetched from `url`, links absolute and canonical, dates in UTC.
+
+    Raises UnsupportedContent when the body is not a feed at all.
+    """
+    response_headers = {name.lower(): value for name, value in (headers or {}).items()}
+    # feedparser takes the base URI for relative links from Content-Location.
+    response_headers["content-location"] = urljoin(url, response_headers.get("content-location", url))
+    parsed = feedparser.parse(body, response_headers=response_headers)
+    if not parsed.entries and not parsed.feed.get("title") and (parsed.bozo or not parsed.get("version")):
+        problem = str(parsed.get("bozo_exception") or "no feed elements").splitlines()[0]
+        raise UnsupportedContent(display_url(url), f"not a readable feed ({problem})")
+    items: dict[str, FeedItem] = {}
+    for entry in parsed.entries:
+        item = _feed_item(feed_name, entry, url)
+        if item is not None and item.link not in items:  # some feeds list a story twice
+            items[item.link] = item
+    return tuple(items.values())
+
+
+def _feed_item(feed_name: str, entry: feedparser.FeedParserDict, url: str) -> FeedItem | None:
+    link = entry.get("link") or _url_like(entry.get("id"))
+    if not link:
+        return None
+    content = entry.get("content") or ()
+    return FeedItem(
+        feed=feed_name,
+        link=canonicalize(urljoin(url, link)),
+        title=_plain_text(entry.get("title")),
+        published_at=_utc(entry.get("published_parsed")),
+        updated_at=_utc(entry.get("updated_parsed")),
+        author=_plain_text(entry.get("author")),
+        summary=_plain_text(entry.get("summary")),
+        content=_plain_text(content[0].get("value")) if content else None,
+    )
+
+
+def _url_like(value: str | None) -> str | None:
+    """Atom ids and RSS guids are often the permalink; accept them only when they look like one."""
+    return value if value and value.startswith(("http://", "https://")) else None
+
+
+def _utc(moment: time.struct_time | None) -> datetime | None:
+    """feedparser's parsed dates are UTC struct_times."""
+    if moment is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(moment), UTC)
+
+
+def _plain_text(markup: str | None) -> str | None:
+    """Text of an HTML fragment with whitespace collapsed; None when empty."""
+    if not markup:
+        return None
+    text = markup
+    if "<" in markup or "&" in markup:
+        try:
+            root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        except (ParserError, ValueError):
+            root = None
+        if root is not None:
+            for block in root.iter(*_BLOCK_TAGS):  # keep "end.</p><p>Next" from fusing into "end.Next"
+                block.tail = " " + (block.tail or "")
+            text = root.text_content()
+    text = " ".join(text.split())
+    return text or None

@@ -1,0 +1,63 @@
+"""Does an article belong to a storyline? The query decides, the in-passing rule vetoes, a score ranks.
+
+In passing: an article whose only evidence is one sentence deep in its body — no query word
+in the title or the lead, and every matching word inside a single sentence — is about
+something else and merely mentions the storyline ("Notably, Russia recalled its envoy."
+in a piece about Syria). It is not assigned. Two body sentences, or one word in the title or
+lead, are enough to count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storywatch.storylines.query import Document, Match, Query
+
+ZONE_STRENGTH = {"title": 1.0, "lead": 0.75, "body": 0.45}
+SPREAD_SENTENCES = 4  # evidence in this many sentences or more counts as fully spread
+
+
+@dataclass(frozen=True)
+class Relevance:
+    belongs: bool
+    score: float       # 0..1: where the query words occur, how widely, how many of them
+    explanation: str
+    in_passing: bool = False  # the query matched, but only in passing (so `belongs` is False)
+
+
+def relevance(query: Query, document: Document, language: str | None = None) -> Relevance:
+    match = query.match_document(document)
+    notes = _notes(document, language)
+    if not match.matched:
+        return Relevance(False, 0.0, _join("the query does not match", notes))
+    if match.positive_clauses == 0:
+        return Relevance(True, 0.5, _join("the query has only NOT clauses, so it matches every article it does not exclude", notes))
+    evidence = f"matched {', '.join(hit.describe() for hit in match.hits)} in {_sentences(match.sentence_count)}"
+    if not (match.in_title or match.in_lead) and match.sentence_count < 2:
+        sentence = match.hits[0].sentences[0]
+        return Relevance(False, 0.0, _join(f"mentioned in passing only: {evidence} (body sentence {sentence}), nothing in the title or lead", notes), in_passing=True)
+    return Relevance(True, _score(match), _join(evidence, notes))
+
+
+def _score(match: Match) -> float:
+    zone = "title" if match.in_title else "lead" if match.in_lead else "body"
+    spread = min(1.0, match.sentence_count / SPREAD_SENTENCES)
+    coverage = len(match.hits) / match.positive_clauses
+    return round(0.5 * ZONE_STRENGTH[zone] + 0.3 * spread + 0.2 * coverage, 3)
+
+
+def _notes(document: Document, language: str | None) -> list[str]:
+    notes = []
+    if not document.has_text:
+        notes.append("no article text, judged on the title alone")
+    if language and not language.lower().startswith("en"):
+        notes.append(f"article language is {language!r}: query words are matched as written, but similarity features are tuned for English")
+    return notes
+
+
+def _sentences(count: int) -> str:
+    return "1 sentence" if count == 1 else f"{count} sentences"
+
+
+def _join(first: str, notes: list[str]) -> str:
+    return "; ".join([first, *notes])

@@ -1,0 +1,78 @@
+"""`storywatch timeline` and `storywatch backfill`: a storyline's developments, and running a new storyline over stored articles."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from storywatch.alerts.enqueue import enqueue_development_alerts
+from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
+from storywatch.storylines import Development, backfill
+from storywatch.warehouse import tracking
+from storywatch.warehouse.db import connect, open_warehouse, transaction
+
+StorylineArgument = Annotated[str, typer.Argument(help="The storyline's id from the config.")]
+
+
+@app.command()
+@user_errors
+def timeline(storyline_id: StorylineArgument, json_output: JsonOption = False, config: ConfigOption = None) -> None:
+    """The storyline's developments in time order, each with its sources and article URLs."""
+    settings = settings_from(config)
+    storyline = settings.storyline(storyline_id)
+    con = connect(settings.database, read_only=True)
+    try:
+        developments = tracking.timeline(con, storyline.id)
+    finally:
+        con.close()
+    if json_output:
+        console.print_json(json.dumps({"storyline_id": storyline.id, "title": storyline.title,
+                                       "developments": developments}, default=str))
+        return
+    if not developments:
+        console.print(f"{storyline.title}: no developments yet (no stored article matches its query).")
+        return
+    table = Table(title=storyline.title, show_lines=True)
+    for column in ("first seen", "development", "sources", "articles"):
+        table.add_column(column, overflow="fold")
+    for development in developments:
+        table.add_row(
+            f"{development['first_seen_at']:%Y-%m-%d %H:%M}",
+            f"[bold]{development['headline']}[/bold]\n{development['explanation']}",
+            f"{development['source_count']}: " + ", ".join(development["sources"]),
+            "\n".join(_article_line(article) for article in development["articles"]),
+        )
+    console.print(table)
+
+
+@app.command("backfill")
+@user_errors
+def backfill_command(
+    storyline_id: StorylineArgument,
+    alert: Annotated[bool, typer.Option("--alert", help="Alert the developments found, as if they were news.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Run a storyline over the articles already stored (after adding it to the config)."""
+    settings = settings_from(config)
+    storyline = settings.storyline(storyline_id)
+    now = datetime.now(timezone.utc)
+    with open_warehouse(settings.database) as con, transaction(con):
+
+        def enqueue(opened: tuple[Development, ...]) -> None:
+            enqueue_development_alerts(con, opened, settings.notify, now=now,
+                                       storyline_titles={storyline.id: storyline.title})
+
+        result = backfill(con, storyline, now=now, on_opened=enqueue if alert else None)
+    console.print(
+        f"{storyline.id}: {len(result.assignments)} articles assigned, {len(result.opened)} developments "
+        + ("opened and alerted." if alert else "opened (not alerted; use --alert to alert them).")
+    )
+
+
+def _article_line(article: dict) -> str:
+    copy = f" (copy of {article['duplicate_of']})" if article["duplicate_of"] else ""
+    return f"{article['source']}: {article['url']}{copy}"

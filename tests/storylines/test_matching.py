@@ -1,0 +1,55 @@
+"""Does an article belong to a storyline: the query, the in-passing rule, the score, odd input."""
+
+from __future__ import annotations
+
+from storywatch.storylines.matching import relevance
+from storywatch.storylines.query import Document, parse_query
+
+from .conftest import AMBASSADOR
+
+QUERY = parse_query(AMBASSADOR.query)
+
+
+def _relevance(query, title, text, language=None):
+    return relevance(query, Document(title, text), language)
+UNRELATED = "The Syrian government regained control of Idlib province after months of fighting. " * 5
+
+
+def test_the_seed_articles_belong_and_the_nato_article_does_not(seeds):
+    verdicts = {key: _relevance(QUERY, s.title, s.text) for key, s in seeds.items()}
+    assert [verdicts[key].belongs for key in ("003", "000", "001", "002")] == [True, True, True, False]
+    assert verdicts["000"].score > verdicts["003"].score  # headline story beats a mention deep in a blog post
+    assert "ambassador (title 1, lead 1)" in verdicts["000"].explanation
+
+
+def test_one_sentence_in_an_unrelated_piece_is_a_mention_in_passing():
+    text = UNRELATED + "\nNotably, Russia recalled its envoy Anatoly Antonov to Moscow for consultations.\n" + UNRELATED
+    verdict = _relevance(QUERY, "Idlib falls to government forces", text)
+    assert not verdict.belongs and verdict.in_passing
+    assert verdict.explanation.startswith("mentioned in passing only")
+
+
+def test_two_body_sentences_or_one_in_the_lead_are_enough():
+    two = UNRELATED + "\nRussia recalled its envoy.\n" + UNRELATED + "\nAnatoly Antonov flew to Moscow.\n"
+    assert _relevance(QUERY, "Idlib falls", two).belongs
+    lead = "Russia recalled its envoy Anatoly Antonov to Moscow.\n" + UNRELATED * 3
+    assert _relevance(QUERY, "Idlib falls", lead).belongs
+
+
+def test_an_article_without_text_is_judged_on_its_title():
+    verdict = _relevance(QUERY, "Moscow recalls envoy Antonov", "")
+    assert verdict.belongs
+    assert "no article text, judged on the title alone" in verdict.explanation
+
+
+def test_a_non_english_article_is_matched_on_its_words_and_says_so():
+    verdict = _relevance(QUERY, "Посол Антонов отозван в Москву", "Посла России в США Анатолия Антонова отозвали.", "ru")
+    assert not verdict.belongs
+    assert "article language is 'ru'" in verdict.explanation
+
+
+def test_a_query_of_only_not_clauses_matches_everything_it_does_not_exclude_and_says_so():
+    query = parse_query("NOT football")
+    verdict = _relevance(query, "Budget approved", "Parliament approved the budget.")
+    assert verdict.belongs and "matches every article it does not exclude" in verdict.explanation
+    assert not _relevance(query, "Football final", "The football final was played.").belongs

@@ -1,0 +1,251 @@
+"""The alert outbox in DuckDB: every SQL statement alert queuing and delivery need.
+
+Functions take an open connection and never BEGIN or COMMIT: callers decide the
+transaction (enqueueing joins the one that opens the development).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from storywatch.alerts.outbox import (
+    FeedCondition,
+    FeedHealth,
+    FeedHealthChange,
+    Message,
+    NewAlert,
+    QueuedAlert,
+)
+from storywatch.alerts.render import ArticleLink, DevelopmentNotice, FeedHealthNotice, Notice
+
+Connection = duckdb.DuckDBPyConnection
+
+
+@dataclass(frozen=True)
+class Retry:
+    """The outcome of a failed attempt for one alert: try again at `next_attempt_at`, or give up (None)."""
+
+    alert_id: str
+    attempts: int
+    next_attempt_at: datetime | None
+    error: str
+
+
+def hmac_key(con: Connection) -> str:
+    """This database's key for naming targets, created on first use."""
+    row = con.execute("SELECT hmac_key FROM internal.alert_key WHERE id = 1").fetchone()
+    if row:
+        return row[0]
+    key = secrets.token_hex(32)
+    con.execute("INSERT INTO internal.alert_key (id, hmac_key) VALUES (1, ?)", [key])
+    return key
+
+
+def insert_alerts(con: Connection, alerts: Sequence[NewAlert]) -> int:
+    """Write new pending rows; an alert id already present is left alone. Returns rows written."""
+    written = 0
+    for alert in alerts:
+        written += len(
+            con.execute(
+                "INSERT INTO internal.alerts (alert_id, kind, development_id, storyline_id, target, target_key,"
+                " facts, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
+                " ON CONFLICT DO NOTHING RETURNING alert_id",
+                [
+                    alert.alert_id,
+                    alert.kind,
+                    alert.development_id,
+                    alert.storyline_id,
+                    alert.target,
+                    alert.target_key,
+                    json.dumps(dict(alert.facts)),
+                    alert.created_at,
+                ],
+            ).fetchall()
+        )
+    return written
+
+
+def feed_conditions(con: Connection) -> list[FeedCondition]:
+    rows = con.execute(
+        "SELECT feed, url, consecutive_failures, last_error FROM internal.feed_state ORDER BY feed"
+    ).fetchall()
+    return [FeedCondition(*row) for row in rows]
+
+
+def feed_health(con: Connection) -> dict[str, FeedHealth]:
+    rows = con.execute("SELECT feed, failing, incident FROM internal.feed_health").fetchall()
+    return {feed: FeedHealth(failing, incident) for feed, failing, incident in rows}
+
+
+def save_feed_health(con: Connection, changes: Sequence[FeedHealthChange], now: datetime) -> None:
+    for change in changes:
+        con.execute(
+            "INSERT INTO internal.feed_health (feed, failing, incident, changed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (feed) DO UPDATE SET failing = excluded.failing, incident = excluded.incident,"
+            " changed_at = excluded.changed_at",
+            [change.feed, change.failing, change.incident, now],
+        )
+
+
+def note_unknown_targets(con: Connection, target_keys: Collection[str]) -> int:
+    """Pending alerts for targets no longer configured stay pending, with a reason a person can read."""
+    return len(
+        con.execute(
+            "UPDATE internal.alerts SET last_error = 'target is no longer in the config'"
+            " WHERE status = 'pending' AND NOT list_contains(?::VARCHAR[], target_key)"
+            " AND last_error IS DISTINCT FROM 'target is no longer in the config' RETURNING alert_id",
+            [list(target_keys)],
+        ).fetchall()
+    )
+
+
+def due_alerts(con: Connection, target_key: str, now: datetime) -> list[QueuedAlert]:
+    """Pending alerts of a target whose next attempt is due (claimed ones included: the planner judges claims)."""
+    rows = con.execute(
+        "SELECT alert_id, created_at, attempts, coalesce(interrupted, 0), claimed_at, message_key"
+        " FROM internal.alerts WHERE target_key = ? AND status = 'pending'"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, alert_id",
+        [target_key, now],
+    ).fetchall()
+    return [QueuedAlert(*row) for row in rows]
+
+
+def messages_since(con: Connection, target_key: str, sent_since: datetime, claimed_since: datetime) -> int:
+    """Messages this target received since `sent_since`, plus those another deliverer is sending now."""
+    return con.execute(
+        "SELECT count(DISTINCT message_key) FROM internal.alerts WHERE target_key = ?"
+        " AND ((status = 'sent' AND sent_at > ?) OR (status = 'pending' AND claimed_at > ?))",
+        [target_key, sent_since, claimed_since],
+    ).fetchone()[0]
+
+
+def claim(con: Connection, messages: Sequence[Message], resent: Collection[str], now: datetime) -> None:
+    """Mark messages as being sent by us (`claimed_at = now`); resent ones count an interruption."""
+    for message in messages:
+        con.execute(
+            "UPDATE internal.alerts SET claimed_at = ?, message_key = ?,"
+            " interrupted = coalesce(interrupted, 0)"
+            " + CASE WHEN list_contains(?::VARCHAR[], alert_id) THEN 1 ELSE 0 END"
+            " WHERE list_contains(?::VARCHAR[], alert_id)",
+            [now, message.key, list(resent), list(message.alert_ids)],
+        )
+
+
+def abandon(con: Connection, alert_ids: Sequence[str]) -> None:
+    con.execute(
+        "UPDATE internal.alerts SET status = 'failed', claimed_at = NULL, interrupted = interrupted + 1,"
+        " last_error = 'delivery was interrupted twice; it may or may not have arrived"
+        " (resend with `storywatch alerts resend ID`)' WHERE list_contains(?::VARCHAR[], alert_id)",
+        [list(alert_ids)],
+    )
+
+
+def mark_sent(con: Connection, message: Message, claimed_at: datetime, now: datetime) -> int:
+    """Sent, only where our claim still stands (a deliverer that outlived its lease changes nothing)."""
+    return len(
+        con.execute(
+            "UPDATE internal.alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+            " claimed_at = NULL, last_error = NULL, next_attempt_at = NULL"
+            " WHERE list_contains(?::VARCHAR[], alert_id) AND message_key = ? AND claimed_at = ?"
+            " RETURNING alert_id",
+            [now, list(message.alert_ids), message.key, claimed_at],
+        ).fetchall()
+    )
+
+
+def mark_failed(con: Connection, message: Message, retries: Sequence[Retry], claimed_at: datetime) -> None:
+    for retry in retries:
+        con.execute(
+            "UPDATE internal.alerts SET status = CASE WHEN ?::TIMESTAMPTZ IS NULL THEN 'failed' ELSE 'pending' END,"
+            " attempts = ?, next_attempt_at = ?, last_error = ?, claimed_at = NULL"
+            " WHERE alert_id = ? AND message_key = ? AND claimed_at = ?",
+            [
+                retry.next_attempt_at,
+                retry.attempts,
+                retry.next_attempt_at,
+                retry.error,
+                retry.alert_id,
+                message.key,
+                claimed_at,
+            ],
+        )
+
+
+def notices(con: Connection, alert_ids: Sequence[str]) -> dict[str, Notice]:
+    """What each alert's message says, read now (so a retry shows the corroboration gathered since)."""
+    rows = con.execute(
+        "SELECT al.alert_id, al.kind, al.facts, d.development_id, d.storyline_id, d.headline, d.explanation,"
+        " d.first_seen_at FROM internal.alerts al LEFT JOIN internal.developments d USING (development_id)"
+        " WHERE list_contains(?::VARCHAR[], al.alert_id)",
+        [list(alert_ids)],
+    ).fetchall()
+    development_ids = [row[3] for row in rows if row[3] is not None]
+    links = _articles(con, development_ids)
+    found: dict[str, Notice] = {}
+    for alert_id, kind, facts_json, development_id, storyline_id, headline, explanation, first_seen_at in rows:
+        facts = json.loads(facts_json) if facts_json else {}
+        if kind == "feed_health":
+            found[alert_id] = FeedHealthNotice(**facts)
+        elif development_id is not None:
+            found[alert_id] = DevelopmentNotice(
+                storyline_id=storyline_id,
+                storyline_title=facts.get("storyline_title") or storyline_id,
+                headline=headline,
+                explanation=explanation,
+                first_seen_at=first_seen_at,
+                articles=tuple(links.get(development_id, ())),
+            )
+    return found
+
+
+def _articles(con: Connection, development_ids: Sequence[str]) -> dict[str, list[ArticleLink]]:
+    """Each development's articles: its assignments plus its first article, originals first."""
+    rows = con.execute(
+        "WITH members AS ("
+        "  SELECT development_id, article_id FROM internal.storyline_articles"
+        "  WHERE list_contains(?::VARCHAR[], development_id)"
+        "  UNION SELECT development_id, first_article_id FROM internal.developments"
+        "  WHERE list_contains(?::VARCHAR[], development_id))"
+        " SELECT m.development_id, a.canonical_url, a.source, coalesce(a.title, a.canonical_url),"
+        " a.duplicate_of IS NOT NULL FROM members m JOIN internal.articles a USING (article_id)"
+        " ORDER BY m.development_id, a.duplicate_of IS NOT NULL, coalesce(a.published_at, a.fetched_at), a.article_id",
+        [list(development_ids), list(development_ids)],
+    ).fetchall()
+    links: dict[str, list[ArticleLink]] = {}
+    for development_id, url, source, title, syndicated in rows:
+        links.setdefault(development_id, []).append(ArticleLink(url, source, title, syndicated))
+    return links
+
+
+def resend(con: Connection, alert_ids: Sequence[str] | None) -> int:
+    """Queue alerts again: the given ids (failed or sent), or every failed one (None). Returns rows queued."""
+    reset = (
+        "UPDATE internal.alerts SET status = 'pending', attempts = 0, next_attempt_at = NULL, last_error = NULL,"
+        " claimed_at = NULL, message_key = NULL, interrupted = 0 WHERE "
+    )
+    if alert_ids is None:
+        return len(con.execute(reset + "status = 'failed' RETURNING alert_id").fetchall())
+    return len(
+        con.execute(
+            reset + "status <> 'pending' AND list_contains(?::VARCHAR[], alert_id) RETURNING alert_id",
+            [list(alert_ids)],
+        ).fetchall()
+    )
+
+
+def listing(con: Connection, statuses: Collection[str]) -> list[dict[str, object]]:
+    """Rows of the `alerts` view with the given statuses, newest first, as column -> value."""
+    cursor = con.execute(
+        "SELECT alert_id, status, kind, coalesce(development_id, feed) AS subject, target, attempts,"
+        " created_at, sent_at, next_attempt_at, last_error FROM alerts"
+        " WHERE list_contains(?::VARCHAR[], status) ORDER BY created_at DESC, alert_id",
+        [list(statuses)],
+    )
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
