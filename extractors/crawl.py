@@ -54,11 +54,12 @@ class Crawler:
         self.guard = AddressGuard.for_feeds(feed.url for feed in feeds)
         self.workers = workers or os.cpu_count() or 1
         self._fetcher = Fetcher(settings, self.guard)
-        self._pool: asyncio.Task[ProcessPoolExecutor] | None = None  # starts while feeds are polled
+        # Started by the first articles() call, while its first pages download; a pass with
+        # nothing new (every feed 304) never pays for it.
+        self._pool: asyncio.Task[ProcessPoolExecutor] | None = None
 
     async def __aenter__(self) -> Crawler:
         await self._fetcher.__aenter__()
-        self._pool = self._start_pool()
         return self
 
     async def __aexit__(
@@ -78,6 +79,8 @@ class Crawler:
 
     async def articles(self, items: Sequence[FeedItem]) -> AsyncIterator[Article | PageFailure]:
         """Fetch and extract every item's link; yield each outcome as soon as it is ready."""
+        if items and self._pool is None:
+            self._pool = self._start_pool()
         outcomes: asyncio.Queue[Article | PageFailure] = asyncio.Queue()
         # Bounds the pages held in memory (downloading or waiting for a worker).
         in_flight = asyncio.Semaphore(self.settings.concurrency + _QUEUED_PER_WORKER * self.workers)
@@ -134,7 +137,7 @@ class Crawler:
         context.set_forkserver_preload([__name__])
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=warm_up_worker)
         for _ in range(self.workers):
-            pool.submit(os.getpid)  # start every worker now, so its start-up overlaps the feed polls
+            pool.submit(os.getpid)  # start every worker now, while the first pages download
         return pool
 
 
