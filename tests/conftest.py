@@ -13,6 +13,8 @@ from html import escape
 import pytest
 
 from storywatch.demo.server import LoopbackSite
+from storywatch.warehouse.db import connect
+from tests import builders
 from tests.shared_data import DATA
 
 SCRAPINGHUB = DATA / "scrapinghub-aeb"
@@ -190,3 +192,16 @@ class News:
 @pytest.fixture
 def news() -> type[News]:
     return News
+
+
+@pytest.fixture
+def con(tmp_path):
+    """A real, migrated DuckDB file."""
+    connection = connect(tmp_path / "warehouse.duckdb")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> list[str]:
+    return builders.seed_texts()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from storywatch.extractors.values import FeedItem, FeedPoll, PageFailure
 from storywatch.warehouse import store
 from storywatch.warehouse.db import transaction
-from tests.warehouse.conftest import make_article
+from tests.builders import make_article
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

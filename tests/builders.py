@@ -1,4 +1,4 @@
-"""Fixtures for the warehouse: a real DuckDB file and articles built from the seed texts."""
+"""Articles built from the seed texts, for tests that start at the warehouse stage."""
 
 from __future__ import annotations
 
@@ -6,23 +6,11 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pytest
-
 from storywatch.extractors.fingerprint import fingerprint
 from storywatch.extractors.values import Article
-from storywatch.warehouse.db import connect
 from tests.shared_data import SEEDS
 
 
-
-@pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "warehouse.duckdb")
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="session")
 def seed_texts() -> list[str]:
     """The four seed articles' bodies (title line dropped)."""
     return [path.read_text(encoding="utf-8").strip().split("\n", 1)[1] for path in sorted(SEEDS.glob("0*.txt"))]
