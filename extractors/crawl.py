@@ -13,7 +13,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -49,14 +49,23 @@ class FeedRequest:
 class Crawler:
     """Async context manager for one pass over the web; see the module docstring."""
 
-    def __init__(self, settings: FetchSettings, feeds: Sequence[FeedSettings], *, workers: int | None = None):
+    def __init__(
+        self,
+        settings: FetchSettings,
+        feeds: Sequence[FeedSettings],
+        *,
+        workers: int | None = None,
+        executor: Executor | None = None,
+    ):
+        """`executor` replaces the local process pool, e.g. a Dask cluster's (see extractors.cluster)."""
         self.settings = settings
+        self._given_executor = executor
         self.guard = AddressGuard.for_feeds(feed.url for feed in feeds)
         self.workers = workers or os.cpu_count() or 1
         self._fetcher = Fetcher(settings, self.guard)
         # Started by the first articles() call, while its first pages download; a pass with
         # nothing new (every feed 304) never pays for it.
-        self._pool: asyncio.Task[ProcessPoolExecutor] | None = None
+        self._pool: asyncio.Task[Executor] | None = None
 
     async def __aenter__(self) -> Crawler:
         await self._fetcher.__aenter__()
@@ -69,7 +78,8 @@ class Crawler:
         starting, self._pool = self._pool, None
         if starting is not None:
             await asyncio.wait([starting])
-            if starting.exception() is None:  # a pool that failed to start was reported per page
+            # A pool that failed to start was reported per page; a given executor is its owner's.
+            if starting.exception() is None and starting.result() is not self._given_executor:
                 await asyncio.to_thread(starting.result().shutdown, wait=True, cancel_futures=True)
 
     async def poll_feeds(self, requests: Sequence[FeedRequest]) -> list[FeedPoll]:
@@ -126,7 +136,9 @@ class Crawler:
             raise FetchError(display_url(page.final_url), "extraction worker died") from None
         return replace(outcome, raw_html=page.body) if isinstance(outcome, Article) else outcome
 
-    def _start_pool(self) -> asyncio.Task[ProcessPoolExecutor]:
+    def _start_pool(self) -> asyncio.Task[Executor]:
+        if self._given_executor is not None:
+            return asyncio.create_task(_ready(self._given_executor))
         # Starting the fork server blocks for a second or more: not on the event loop.
         return asyncio.create_task(asyncio.to_thread(self._new_pool))
 
@@ -139,6 +151,10 @@ class Crawler:
         for _ in range(self.workers):
             pool.submit(os.getpid)  # start every worker now, while the first pages download
         return pool
+
+
+async def _ready(executor: Executor) -> Executor:
+    return executor
 
 
 def extract_in_worker(page: Page, item: FeedItem) -> Article | PageFailure:

@@ -19,9 +19,9 @@ from storywatch.flows.report import pass_markdown
 
 
 @task(name="collect-articles", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
-def collect_articles(settings: Settings, pass_id: str) -> steps.CollectSummary:
+def collect_articles(settings: Settings, pass_id: str, dask_address: str | None) -> steps.CollectSummary:
     # A retry is safe: links stored by the failed attempt are skipped, the rest fetched.
-    return steps.collect(settings, pass_id)
+    return steps.collect(settings, pass_id, dask_address)
 
 
 @task(name="track-storylines", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
@@ -36,12 +36,15 @@ def deliver_alerts(settings: Settings):
 
 
 @flow(name="storywatch-pass", log_prints=True)
-def monitor_pass(config_path: str | None = None) -> steps.PassSummary:
-    """Poll every feed, store new articles, track storylines, deliver pending alerts."""
+def monitor_pass(config_path: str | None = None, dask_address: str | None = None) -> steps.PassSummary:
+    """Poll every feed, store new articles, track storylines, deliver pending alerts.
+
+    `dask_address` sends extraction to a Dask scheduler (`local`: a throwaway two-worker cluster).
+    """
     settings = load_settings(Path(config_path) if config_path else None)
     started_at = datetime.now(UTC)
     pass_id = steps.new_pass_id(started_at)
-    collected = collect_articles(settings, pass_id)
+    collected = collect_articles(settings, pass_id, dask_address)
     tracked = track_storylines(settings)
     delivered = deliver_alerts(settings)
     summary = steps.PassSummary(pass_id, started_at, datetime.now(UTC), collected, tracked, delivered)

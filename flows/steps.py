@@ -11,6 +11,7 @@ import asyncio
 import json
 import uuid
 from collections import Counter
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from storywatch.alerts import DeliveryReport, deliver_pending, enqueue_development_alerts, enqueue_feed_health_alerts
 from storywatch.config import Settings
 from storywatch.extractors import Crawler, FeedRequest
+from storywatch.extractors.cluster import extraction_executor
 from storywatch.extractors.values import Article, PageFailure
 from storywatch.storylines import track
 from storywatch.warehouse import store
@@ -80,12 +82,16 @@ class _BatchWriter:
         self.new_by_feed.update(feed_of[article_id] for article_id in batch.new)
 
 
-def collect(settings: Settings, pass_id: str) -> CollectSummary:
-    """Poll every due feed, fetch and extract what is new, and store it batch by batch."""
-    return asyncio.run(_collect(settings, pass_id))
+def collect(settings: Settings, pass_id: str, dask_address: str | None = None) -> CollectSummary:
+    """Poll every due feed, fetch and extract what is new, and store it batch by batch.
+
+    With `dask_address`, extraction runs on that Dask cluster (`local`: a two-worker one).
+    """
+    with extraction_executor(dask_address) as executor:
+        return asyncio.run(_collect(settings, pass_id, executor))
 
 
-async def _collect(settings: Settings, pass_id: str) -> CollectSummary:
+async def _collect(settings: Settings, pass_id: str, executor: Executor | None) -> CollectSummary:
     now = datetime.now(UTC)
     with open_warehouse(settings.database) as con:
         validators = store.feed_validators(con)
@@ -99,7 +105,7 @@ async def _collect(settings: Settings, pass_id: str) -> CollectSummary:
             due.append(FeedRequest(feed, known.etag, known.last_modified))
 
     writer = _BatchWriter(settings.database, pass_id)
-    async with Crawler(settings.fetch, settings.feeds) as crawler:
+    async with Crawler(settings.fetch, settings.feeds, executor=executor) as crawler:
         polls = await crawler.poll_feeds(due)
         listed = [item for poll in polls for item in poll.items]
         with open_warehouse(settings.database) as con:

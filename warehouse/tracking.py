@@ -35,9 +35,15 @@ def uncounted(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set
 
 def read_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> list[StoredArticle]:
     """The articles, oldest first (ties by id), so clustering sees a storyline in time order."""
+    # DuckDB's semi join reads every projected column of every row before filtering, so the
+    # texts of all stored articles were read per batch; finding the row ids on the narrow id
+    # column first, then fetching those rows, keeps the text read to the batch's own articles.
     rows = con.execute(
-        f"SELECT {_ARTICLE_COLUMNS} FROM internal.articles "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY seen_at, article_id",
+        f"""
+        SELECT {_ARTICLE_COLUMNS} FROM internal.articles
+        WHERE rowid IN (SELECT rowid FROM internal.articles WHERE article_id IN (SELECT unnest(?::VARCHAR[])))
+        ORDER BY seen_at, article_id
+        """,
         [list(article_ids)],
     ).fetchall()
     return [StoredArticle(*row) for row in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import timedelta
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -17,7 +18,13 @@ from storywatch.warehouse.status import read_status
 
 @app.command()
 @user_errors
-def run(config: ConfigOption = None) -> None:
+def run(
+    config: ConfigOption = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(help="Extract on a Dask cluster: a scheduler address, or `local` for a two-worker one."),
+    ] = None,
+) -> None:
     """One monitoring pass as a Prefect flow run."""
     settings = settings_from(config)
     with open_warehouse(settings.database):
@@ -25,7 +32,7 @@ def run(config: ConfigOption = None) -> None:
     from storywatch.flows.monitor import monitor_pass
     from storywatch.flows.report import pass_rows
 
-    summary = monitor_pass(config_path=str(resolve_config_path(config).resolve()))
+    summary = monitor_pass(config_path=str(resolve_config_path(config).resolve()), dask_address=dask)
     table = Table(title=f"pass {summary.pass_id}", show_header=False)
     for what, count in pass_rows(summary):
         table.add_row(what, count)
