@@ -13,8 +13,8 @@ import pytest
 
 from storywatch.config import StorylineSettings
 from storywatch.warehouse.db import connect
+from tests.shared_data import SEEDS
 
-SEEDS = Path("/work/shared/seeds")
 AMBASSADOR = StorylineSettings(
     id="ambassador-recall",
     title="Russian ambassador to the US recalled",
