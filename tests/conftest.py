@@ -1,9 +1,10 @@
-"""Shared fixtures: loopback news sites and builders for realistic feeds and article pages."""
+"""Shared fixtures: the Prefect API, loopback news sites and builders for realistic feeds and article pages."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,16 @@ from tests import builders
 from tests.shared_data import DATA
 
 SCRAPINGHUB = DATA / "scrapinghub-aeb"
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """The real Prefect API for flow tests: one temporary server for the whole session (it takes ~20 s)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
 
 
 @pytest.fixture
