@@ -4,7 +4,9 @@ Serves the 990 real pages of trafilatura's evaluation set (../shared/data/trafil
 behind RSS feeds on ten loopback hosts, then prints, in one run:
   - bare single-process `trafilatura.extract(page, include_comments=False)` time,
   - the wall time of `storywatch run` as a subprocess (Python and Prefect start-up included),
-  - their ratio, the idle pass (every feed answers 304), and peak RSS of the process tree.
+  - their ratio, the idle pass (every feed answers 304), and peak RSS of the process tree,
+twice: with Prefect's temporary per-process server (a plain `storywatch run`), and against a
+running `prefect server` (how `serve` and work-pool deployments run, start-up paid once).
 
     .venv/bin/python bench/pipeline.py [--pages N] [--feeds K]
 """
@@ -19,12 +21,14 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack
-from email.utils import format_datetime
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import duckdb
+import httpx
 import trafilatura
 
 from storywatch.demo.server import LoopbackSite
@@ -74,10 +78,38 @@ def tree_rss_bytes(pid: int) -> int:
     return total
 
 
-def timed_run(config: Path) -> tuple[float, int, str]:
+BIN = Path(sys.executable).parent
+QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+
+
+@contextmanager
+def prefect_server(home: Path, port: int = 4299) -> Iterator[dict[str, str]]:
+    """A local Prefect API server; yields the environment that points a run at it."""
+    env = {**os.environ, **QUIET, "PREFECT_HOME": str(home)}
+    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the Prefect server did not start")
+            time.sleep(0.5)
+        yield {"PREFECT_HOME": str(home), "PREFECT_API_URL": url}
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def timed_run(config: Path, extra_env: dict[str, str]) -> tuple[float, int, str]:
     """Wall seconds, peak tree RSS and output of one `storywatch run`."""
-    command = [str(Path(sys.executable).parent / "storywatch"), "run", "-c", str(config)]
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    command = [str(BIN / "storywatch"), "run", "-c", str(config)]
+    env = {**os.environ, **QUIET, **extra_env}
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     peak = 0
@@ -122,21 +154,26 @@ def main() -> None:
         for k, site in enumerate(sites):
             site.route("/rss.xml", rss(links[k], start), content_type="application/rss+xml", conditional=True)
             feeds += f"  - name: feed-{k}\n    url: {site.url('/rss.xml')}\n"
-        config = Path(workdir) / "storywatch.yaml"
-        config.write_text(f"database: bench.duckdb\nfeeds:\n{feeds}")
 
-        full, peak, _ = timed_run(config)
-        idle, _, _ = timed_run(config)
-        con = duckdb.connect(str(Path(workdir) / "bench.duckdb"), read_only=True)
-        stored, failed = con.execute(
-            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM internal.page_failures)"
-        ).fetchone()
-        con.close()
+        def measure(label: str, name: str, extra_env: dict[str, str]) -> None:
+            config = Path(workdir) / name / "storywatch.yaml"
+            config.parent.mkdir()
+            config.write_text(f"database: bench.duckdb\nfeeds:\n{feeds}")
+            full, peak, _ = timed_run(config, extra_env)
+            idle, _, _ = timed_run(config, extra_env)
+            con = duckdb.connect(str(config.parent / "bench.duckdb"), read_only=True)
+            stored, failed = con.execute(
+                "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM internal.page_failures)"
+            ).fetchone()
+            con.close()
+            print(f"{label}:")
+            print(f"  full pass:   {full:5.1f} s wall, {full / bare:.2f}x bare ({stored} articles stored, {failed} failed)")
+            print(f"  idle pass:   {idle:5.1f} s wall (all feeds 304)")
+            print(f"  peak RSS:    {peak / 2**20:5.0f} MiB (process tree)")
 
-    print(f"storywatch run, full pass:     {full:.1f} s wall ({stored} articles stored, {failed} pages failed)")
-    print(f"ratio full pass / bare:        {full / bare:.2f}x")
-    print(f"storywatch run, idle pass:     {idle:.1f} s wall (all feeds 304)")
-    print(f"peak RSS, process tree:        {peak / 2**20:.0f} MiB")
+        measure("storywatch run, temporary Prefect server", "ephemeral", {})
+        with prefect_server(Path(workdir) / "prefect-home") as server_env:
+            measure("storywatch run, against a running Prefect server", "server", server_env)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ works on that tree for text and metadata (htmldate for the page's date).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import urljoin, urlsplit
 
 import py3langid
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from storywatch.errors import ExtractionError
@@ -21,8 +23,16 @@ from .fingerprint import fingerprint
 from .urls import canonicalize, display_url
 from .values import Article, FeedItem, Page
 
-_LANGUAGE_SAMPLE_CHARS = 2000  # plenty for a stable guess; py3langid's cost grows with length
+_LANGUAGE_SAMPLE_CHARS = 600  # a paragraph is enough for a stable guess; py3langid's cost grows with length
 _PAGE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # htmldate gives the time and offset when the page has them
+_DATE_SEARCH = {
+    "original_date": True,
+    # The extensive search guesses from free text ("Copyright 2025" -> 1 January); a wrong
+    # date misplaces a development, a missing one falls back to the feed's date.
+    "extensive_search": False,
+    "max_date": date.today().isoformat(),
+    "outputformat": _PAGE_DATE_FORMAT,
+}
 
 
 def extract_article(page: Page, item: FeedItem) -> Article:
@@ -31,20 +41,12 @@ def extract_article(page: Page, item: FeedItem) -> Article:
     if tree is None:
         raise ExtractionError(display_url(page.final_url), "empty or unparseable HTML")
     canonical_url = canonicalize(declared_canonical(tree, page.final_url) or page.final_url)
+    described = _metadata(tree, item, canonical_url)  # before extraction, which prunes the tree
     document = bare_extraction(
         tree,
         url=canonical_url,
-        with_metadata=True,
         include_comments=False,  # reader comments are on by default (FACTS.md)
         deduplicate=False,  # its process-wide cache drops text on re-extraction (FACTS.md)
-        date_extraction_params={
-            "original_date": True,
-            # The extensive search guesses from free text ("Copyright 2025" -> 1 January); a wrong
-            # date misplaces a development, a missing one falls back to the feed's date.
-            "extensive_search": False,
-            "max_date": date.today().isoformat(),
-            "outputformat": _PAGE_DATE_FORMAT,
-        },
     )
     text = (document.text or "").strip() if document is not None else ""
     if not text:
@@ -54,10 +56,10 @@ def extract_article(page: Page, item: FeedItem) -> Article:
         final_url=page.final_url,
         canonical_url=canonical_url,
         feed=item.feed,
-        source=document.sitename or _host_name(canonical_url),
-        title=document.title or item.title,
-        author=document.author or item.author,
-        published_at=item.published_at or _page_date(document.date) or item.updated_at,
+        source=described.sitename or _host_name(canonical_url),
+        title=described.title or item.title,
+        author=described.author or item.author,
+        published_at=item.published_at or _page_date(described.date) or item.updated_at,
         fetched_at=page.fetched_at,
         language=py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])[0],
         text=text,
@@ -69,6 +71,43 @@ def extract_article(page: Page, item: FeedItem) -> Article:
         raw_html=page.body,
         item_updated_at=item.updated_at,
     )
+
+
+@dataclass(frozen=True)
+class _Described:
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+
+
+def _metadata(tree: HtmlElement, item: FeedItem, canonical_url: str) -> _Described:
+    """What the page says about itself, for whatever the feed item left out.
+
+    trafilatura's metadata pass (htmldate, author and category heuristics) costs up to a third
+    of an extraction, so it runs only when the feed gave no date; otherwise title, author and
+    site name come from the page's meta tags and first heading.
+    """
+    if item.published_at:
+        return _Described(
+            title=_meta(tree, './/meta[@property="og:title"]') or _first_heading(tree),
+            author=_meta(tree, './/meta[@name="author"]'),
+            sitename=_meta(tree, './/meta[@property="og:site_name"]'),
+        )
+    found = extract_metadata(tree, default_url=canonical_url, date_config=_DATE_SEARCH)
+    return _Described(found.title, found.author, found.date, found.sitename)
+
+
+def _first_heading(tree: HtmlElement) -> str | None:
+    heading = tree.find(".//h1")
+    text = " ".join(heading.text_content().split()) if heading is not None else ""
+    return text or None
+
+
+def _meta(tree: HtmlElement, path: str) -> str | None:
+    element = tree.find(path)
+    content = element.get("content", "").strip() if element is not None else ""
+    return content or None
 
 
 def declared_canonical(tree: HtmlElement, base_url: str) -> str | None:

@@ -64,8 +64,7 @@ def track(
     Articles already in a storyline are left as they are, so a second call with the same ids
     changes nothing.
     """
-    articles = tracking.read_articles(con, article_ids)
-    return _assign(con, storylines, articles, _counted_features(con, articles, now), now)
+    return _assign(con, storylines, tracking.read_articles(con, article_ids), now)
 
 
 def backfill(
@@ -84,7 +83,7 @@ def backfill(
     result = TrackingResult()
     after: tuple[datetime, str] | None = None
     while articles := tracking.unassigned_articles(con, storyline.id, after, batch_size):
-        batch = _assign(con, [storyline], articles, _counted_features(con, articles, now), now)
+        batch = _assign(con, [storyline], articles, now)
         if on_opened is not None and batch.opened:
             on_opened(batch.opened)
         result += batch
@@ -95,8 +94,13 @@ def backfill(
 def _counted_features(
     con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle], now: datetime
 ) -> dict[str, ArticleFeatures]:
-    """Features of the non-duplicate articles; those never seen before join the term statistics."""
-    features = {a.article_id: article_features(a.title, a.text) for a in articles if a.duplicate_of is None}
+    """Features of the articles; those never seen before join the term statistics.
+
+    Only articles that belong to some storyline are counted: the statistics describe the
+    tracked news, which is what developments are told apart against, and featurising every
+    unrelated article would cost most of a pass.
+    """
+    features = {a.article_id: article_features(a.title, a.text) for a in articles}
     new = sorted(tracking.uncounted(con, list(features))) if features else []
     if new:
         tracking.count_terms(con, new, (features[article_id].terms for article_id in new), now)
@@ -107,11 +111,10 @@ def _assign(
     con: duckdb.DuckDBPyConnection,
     storylines: Sequence[StorylineSettings],
     articles: Sequence[StoredArticle],
-    features: Mapping[str, ArticleFeatures],
     now: datetime,
 ) -> TrackingResult:
     originals = [a for a in articles if a.duplicate_of is None]
-    documents = {a.article_id: Document(a.title, a.text) for a in originals}
+    documents = {a.article_id: Document(a.title, a.text) for a in originals} if storylines else {}
     queries = {s.id: parse_query(s.query) for s in storylines}
     verdicts = {
         storyline_id: {a.article_id: relevance(query, documents[a.article_id], a.language) for a in originals}
@@ -122,6 +125,7 @@ def _assign(
         for article_id, verdict in by_article.items():
             if verdict.belongs:
                 storylines_of.setdefault(article_id, []).append(storyline_id)
+    features = _counted_features(con, [a for a in originals if a.article_id in storylines_of], now)
     result = TrackingResult()
     for storyline in storylines:
         notes = _batch_notes(storyline.id, verdicts[storyline.id], storylines_of, len(originals))
