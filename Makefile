@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/storylines_eval.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache data/demo

@@ -111,8 +111,8 @@ def look_further(console: Console, database: Path, config: Path, storyline_ids: 
         "[dim]# or the DuckDB CLI (version 2.0 or later reads this file)[/dim]\n"
         f"duckdb -readonly {shlex.quote(str(database))} {shlex.quote(first)}\n\n"
         "[dim]# and storywatch itself[/dim]\n"
-        + "\n".join(f"{storywatch} -c {shlex.quote(str(config))} timeline {sid}" for sid in storyline_ids)
-        + f"\n{storywatch} -c {shlex.quote(str(config))} status",
+        + "\n".join(f"{storywatch} timeline {sid} -c {shlex.quote(str(config))}" for sid in storyline_ids)
+        + f"\n{storywatch} status -c {shlex.quote(str(config))}",
         highlight=False, soft_wrap=True,
     )
 
