@@ -74,11 +74,13 @@ def backfill(
     now: datetime,
     batch_size: int = BACKFILL_BATCH,
     on_opened: Callable[[tuple[Development, ...]], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> TrackingResult:
     """Run a (new) storyline over the stored articles it has not seen, oldest first.
 
     Developments it opens are returned, and handed to `on_opened` batch by batch when given
-    (that is how `--alert` enqueues them); otherwise nothing is alerted.
+    (that is how `--alert` enqueues them); otherwise nothing is alerted. `on_batch` hears how
+    many articles each batch covered (for a progress bar).
     """
     result = TrackingResult()
     after: tuple[datetime, str] | None = None
@@ -87,6 +89,8 @@ def backfill(
         if on_opened is not None and batch.opened:
             on_opened(batch.opened)
         result += batch
+        if on_batch is not None:
+            on_batch(len(articles))
         after = (articles[-1].seen_at, articles[-1].article_id)
     return result
 

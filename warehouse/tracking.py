@@ -67,6 +67,19 @@ def unassigned_articles(
     return [StoredArticle(*row) for row in rows]
 
 
+def count_unassigned(con: duckdb.DuckDBPyConnection, storyline_id: str) -> int:
+    """How many stored articles a backfill of the storyline has ahead of it."""
+    (count,) = con.execute(
+        """
+        SELECT count(*) FROM internal.articles a
+        WHERE NOT EXISTS (SELECT 1 FROM internal.storyline_articles sa
+                          WHERE sa.storyline_id = ? AND sa.article_id = a.article_id)
+        """,
+        [storyline_id],
+    ).fetchone()
+    return count
+
+
 def count_terms(
     con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], term_sets: Iterable[frozenset[str]], now: datetime
 ) -> None:

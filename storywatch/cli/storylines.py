@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 import typer
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from storywatch.alerts.enqueue import enqueue_development_alerts
@@ -66,7 +67,11 @@ def backfill_command(
             enqueue_development_alerts(con, opened, settings.notify, now=now,
                                        storyline_titles={storyline.id: storyline.title})
 
-        result = backfill(con, storyline, now=now, on_opened=enqueue if alert else None)
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console,
+                      transient=True) as progress:
+            task = progress.add_task(f"backfilling {storyline.id}", total=tracking.count_unassigned(con, storyline.id))
+            result = backfill(con, storyline, now=now, on_opened=enqueue if alert else None,
+                              on_batch=lambda done: progress.advance(task, done))
     console.print(
         f"{storyline.id}: {len(result.assignments)} articles assigned, {len(result.opened)} developments "
         + ("opened and alerted." if alert else "opened (not alerted; use --alert to alert them).")
