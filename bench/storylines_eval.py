@@ -256,6 +256,15 @@ def cost_per_article(stored: int, recent: int = 1_000, measured: int = 500, seed
 # --- report ------------------------------------------------------------------------------
 
 
+def _report_labelled(name: str, items, gold: dict, unit: str, label: str, target: str) -> None:
+    """Cluster a labelled set and print its B-cubed and pairwise scores."""
+    began = time.perf_counter()
+    predicted = clusters(cluster(items))
+    print(f"{name} ({len(items)} {unit}, {len(set(gold.values()))} {label}): "
+          f"B-cubed P/R/F1 {_fmt(bcubed(predicted, gold))}, pairwise P/R/F1 {_fmt(pairwise(pairs(predicted), pairs(gold)))}, "
+          f"{len(set(predicted.values()))} developments{target} ({time.perf_counter() - began:.1f} s)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=SHARED / "data")
@@ -267,11 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"active {developments.ACTIVE_DAYS} days / {developments.MAX_ACTIVE} developments")
 
     items, gold = giveme5w1h(args.data)
-    began = time.perf_counter()
-    predicted = clusters(cluster(items))
-    print(f"giveme5w1h-news-cluster ({len(items)} articles, {len(set(gold.values()))} events): "
-          f"B-cubed P/R/F1 {_fmt(bcubed(predicted, gold))}, pairwise P/R/F1 {_fmt(pairwise(pairs(predicted), pairs(gold)))}, "
-          f"{len(set(predicted.values()))} developments [target B-cubed F1 >= 0.87] ({time.perf_counter() - began:.1f} s)")
+    _report_labelled("giveme5w1h-news-cluster", items, gold, "articles", "events", " [target B-cubed F1 >= 0.87]")
 
     items, gold_pairs = energy(args.data)
     predicted = clusters(cluster(items))
@@ -280,11 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{len(set(predicted.values()))} developments [target F1 >= 0.83; human ceiling 0.83]")
 
     items, gold = uci(args.data)
-    began = time.perf_counter()
-    predicted = clusters(cluster(items))
-    print(f"uci-news-aggregator-sample headlines only ({len(items)} titles, {len(set(gold.values()))} stories): "
-          f"B-cubed P/R/F1 {_fmt(bcubed(predicted, gold))}, pairwise P/R/F1 {_fmt(pairwise(pairs(predicted), pairs(gold)))}, "
-          f"{len(set(predicted.values()))} developments ({time.perf_counter() - began:.1f} s)")
+    _report_labelled("uci-news-aggregator-sample headlines only", items, gold, "titles", "stories", "")
 
     items = seeds(args.seeds)
     predicted = cluster(items, AMBASSADOR)
