@@ -11,7 +11,7 @@ from rich.table import Table
 from storywatch.alerts import deliver_pending, resend
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
 from storywatch.warehouse import outbox
-from storywatch.warehouse.db import connect
+from storywatch.warehouse.db import open_warehouse
 
 alerts_app = typer.Typer(help="Alerts waiting, failed or sent; resend failed ones.", no_args_is_help=False)
 app.add_typer(alerts_app, name="alerts")
@@ -29,11 +29,8 @@ def list_alerts(
     if ctx.invoked_subcommand is not None:
         return
     statuses = ("pending", "failed", "sent") if include_sent else ("pending", "failed")
-    con = connect(settings_from(config).database, read_only=True)
-    try:
+    with open_warehouse(settings_from(config).database, read_only=True) as con:
         rows = outbox.listing(con, statuses)
-    finally:
-        con.close()
     if as_json:
         console.print_json(json.dumps(rows, default=str))
         return

@@ -10,8 +10,9 @@ from typing import Annotated, Callable, TypeVar
 import typer
 from rich.console import Console
 
-from storywatch.config import Settings, load_settings
+from storywatch.config import Settings, load_settings, resolve_config_path
 from storywatch.errors import StorywatchError
+from storywatch.warehouse.db import open_warehouse
 
 app = typer.Typer(
     name="storywatch",
@@ -48,6 +49,18 @@ def user_errors(command: F) -> F:
 
 def settings_from(config: Path | None) -> Settings:
     return load_settings(config)
+
+
+def flow_settings(config: Path | None) -> tuple[Settings, str]:
+    """Settings plus the absolute config path a flow run takes, after checking the database.
+
+    Opening (and migrating) the database here fails fast with a one-line error, before
+    Prefect spends seconds starting its server.
+    """
+    settings = load_settings(config)
+    with open_warehouse(settings.database):
+        pass
+    return settings, str(resolve_config_path(config).resolve())
 
 
 def main() -> None:

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from storywatch.cli.app import ConfigOption, app, console, settings_from, user_errors
-from storywatch.config import resolve_config_path
-from storywatch.warehouse.db import connect, open_warehouse
+from storywatch.cli.app import ConfigOption, app, console, flow_settings, settings_from, user_errors
+from storywatch.warehouse.db import open_warehouse
 from storywatch.warehouse.export import export_parquet
 
 ParquetOption = Annotated[
@@ -24,12 +23,10 @@ ParquetOption = Annotated[
 @user_errors
 def maintain(config: ConfigOption = None) -> None:
     """Drop raw HTML past maintenance.raw_html_retention_days and checkpoint, as a Prefect flow run."""
-    settings = settings_from(config)
-    with open_warehouse(settings.database):
-        pass  # fail fast, before Prefect starts, on a database we cannot open or migrate
+    _, config_path = flow_settings(config)
     from storywatch.flows.maintenance import maintain as maintain_flow
 
-    summary = maintain_flow(config_path=str(resolve_config_path(config).resolve()))
+    summary = maintain_flow(config_path=config_path)
     table = Table(title="maintenance", show_header=False)
     for what, value in summary.rows():
         table.add_row(what, value)
@@ -42,12 +39,10 @@ def export(parquet: ParquetOption, config: ConfigOption = None) -> None:
     """Write the analyst views as Parquet (articles and feed_fetches partitioned by day)."""
     settings = settings_from(config)
     # Read-only still blocks the pipeline's writes while open, so the window is just the copy.
-    con = connect(settings.database, read_only=True)
-    try:
-        with console.status(f"exporting {settings.database} to {parquet} ..."):
-            summary = export_parquet(con, parquet)
-    finally:
-        con.close()
+    with open_warehouse(settings.database, read_only=True) as con, console.status(
+        f"exporting {settings.database} to {parquet} ..."
+    ):
+        summary = export_parquet(con, parquet)
     table = Table(title=f"Parquet snapshot in {summary.out_dir}")
     for column in ("view", "rows", "path", "day partitions"):
         table.add_column(column)

@@ -10,9 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
-from storywatch.config import resolve_config_path
-from storywatch.warehouse.db import connect, open_warehouse
+from storywatch.cli.app import ConfigOption, JsonOption, app, console, flow_settings, settings_from, user_errors
+from storywatch.warehouse.db import open_warehouse
 from storywatch.warehouse.status import read_status
 
 
@@ -26,13 +25,11 @@ def run(
     ] = None,
 ) -> None:
     """One monitoring pass as a Prefect flow run."""
-    settings = settings_from(config)
-    with open_warehouse(settings.database):
-        pass  # fail fast, before Prefect starts, on a database we cannot open or migrate
+    _, config_path = flow_settings(config)
     from storywatch.flows.monitor import monitor_pass
     from storywatch.flows.report import pass_rows
 
-    summary = monitor_pass(config_path=str(resolve_config_path(config).resolve()), dask_address=dask)
+    summary = monitor_pass(config_path=config_path, dask_address=dask)
     table = Table(title=f"pass {summary.pass_id}", show_header=False)
     for what, count in pass_rows(summary):
         table.add_row(what, count)
@@ -45,13 +42,13 @@ def run(
 @user_errors
 def serve(config: ConfigOption = None) -> None:
     """Run the monitor on the config's schedule until stopped (Prefect serve)."""
-    settings = settings_from(config)
+    settings, config_path = flow_settings(config)
     from storywatch.flows.monitor import monitor_pass
 
     monitor_pass.serve(
         name="storywatch",
         interval=timedelta(minutes=settings.schedule.interval_minutes),
-        parameters={"config_path": str(resolve_config_path(config).resolve())},
+        parameters={"config_path": config_path},
         global_limit=1,  # two passes must never write the same database at once
         paused=False,
         pause_on_shutdown=False,  # a stopped `serve` must not leave the schedule paused
@@ -63,11 +60,8 @@ def serve(config: ConfigOption = None) -> None:
 def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Feed health, counts, pending and failed alerts, and the last pass."""
     settings = settings_from(config)
-    con = connect(settings.database, read_only=True, lock_wait_seconds=10)
-    try:
+    with open_warehouse(settings.database, read_only=True, lock_wait_seconds=10) as con:
         current = read_status(con)
-    finally:
-        con.close()
     if as_json:
         typer.echo(json.dumps(dataclasses.asdict(current), default=str, indent=2))
         return

@@ -14,7 +14,7 @@ from storywatch.alerts.enqueue import enqueue_development_alerts
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
 from storywatch.storylines import Development, backfill
 from storywatch.warehouse import tracking
-from storywatch.warehouse.db import connect, open_warehouse, transaction
+from storywatch.warehouse.db import open_warehouse, transaction
 
 StorylineArgument = Annotated[str, typer.Argument(help="The storyline's id from the config.")]
 
@@ -25,11 +25,8 @@ def timeline(storyline_id: StorylineArgument, json_output: JsonOption = False, c
     """The storyline's developments in time order, each with its sources and article URLs."""
     settings = settings_from(config)
     storyline = settings.storyline(storyline_id)
-    con = connect(settings.database, read_only=True)
-    try:
+    with open_warehouse(settings.database, read_only=True) as con:
         developments = tracking.timeline(con, storyline.id)
-    finally:
-        con.close()
     if json_output:
         console.print_json(json.dumps({"storyline_id": storyline.id, "title": storyline.title,
                                        "developments": developments}, default=str))
