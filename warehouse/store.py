@@ -47,13 +47,8 @@ class StoreResult:
         self.duplicates += other.duplicates
 
 
-def _execute_many(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence) -> None:
-    if rows:  # DuckDB refuses an empty parameter list
-        con.executemany(sql, rows)
-
-
-def _insert_many(con: duckdb.DuckDBPyConnection, head: str, types: Sequence[str], rows: Sequence[tuple],
-                 tail: str = "") -> None:
+def _execute_bulk(con: duckdb.DuckDBPyConnection, head: str, types: Sequence[str], rows: Sequence[tuple],
+                  tail: str = "") -> None:
     """Run `head SELECT unnest(column 1), unnest(column 2), ... tail`, each column one typed list.
 
     One statement per batch instead of one per row: DuckDB's executemany costs 1-3 ms a row,
@@ -86,47 +81,46 @@ def record_feed_polls(
     con: duckdb.DuckDBPyConnection, pass_id: str, polls: Sequence[FeedPoll], new_articles: dict[str, int]
 ) -> None:
     """Log every poll in feed_fetches and fold it into the feed's health and validators."""
-    _execute_many(
+    _execute_bulk(
         con,
         """
         INSERT INTO internal.feed_fetches
             (pass_id, feed, url, fetched_at, status_code, not_modified, error, items, new_articles, duration_ms)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
+        ["VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "INTEGER", "BOOLEAN", "VARCHAR", "INTEGER", "INTEGER",
+         "INTEGER"],
         [
             (pass_id, p.feed, p.url, p.fetched_at, p.status_code, p.not_modified, p.error, len(p.items),
              new_articles.get(p.feed, 0), p.duration_ms)
             for p in polls
         ],
     )
-    _execute_many(
+    # A poll succeeded when it carries no error; only then may it touch the validators.
+    _execute_bulk(
         con,
         """
         INSERT INTO internal.feed_state AS s
             (feed, url, etag, last_modified, last_success_at, last_error_at, last_error,
              consecutive_failures, retry_not_before)
-        VALUES ($feed, $url, $etag, $modified, $success_at, $error_at, $error, $failures, $not_before)
-        ON CONFLICT (feed) DO UPDATE SET
-            url = excluded.url,
-            etag = CASE WHEN $ok THEN coalesce(excluded.etag, s.etag) ELSE s.etag END,
-            last_modified = CASE WHEN $ok THEN coalesce(excluded.last_modified, s.last_modified)
-                                 ELSE s.last_modified END,
-            last_success_at = coalesce(excluded.last_success_at, s.last_success_at),
-            last_error_at = coalesce(excluded.last_error_at, s.last_error_at),
-            last_error = CASE WHEN $ok THEN s.last_error ELSE excluded.last_error END,
-            consecutive_failures = CASE WHEN $ok THEN 0 ELSE s.consecutive_failures + 1 END,
-            retry_not_before = excluded.retry_not_before
         """,
+        ["VARCHAR"] * 4 + ["TIMESTAMPTZ", "TIMESTAMPTZ", "VARCHAR", "INTEGER", "TIMESTAMPTZ"],
         [
-            {
-                "feed": p.feed, "url": p.url, "etag": p.etag, "modified": p.last_modified,
-                "success_at": p.fetched_at if p.ok else None,
-                "error_at": None if p.ok else p.fetched_at,
-                "error": p.error, "failures": 0 if p.ok else 1,
-                "not_before": p.retry_not_before, "ok": p.ok,
-            }
+            (p.feed, p.url, p.etag, p.last_modified, p.fetched_at if p.ok else None,
+             None if p.ok else p.fetched_at, p.error, 0 if p.ok else 1, p.retry_not_before)
             for p in polls
         ],
+        """
+        ON CONFLICT (feed) DO UPDATE SET
+            url = excluded.url,
+            etag = CASE WHEN excluded.last_error IS NULL THEN coalesce(excluded.etag, s.etag) ELSE s.etag END,
+            last_modified = CASE WHEN excluded.last_error IS NULL
+                                 THEN coalesce(excluded.last_modified, s.last_modified) ELSE s.last_modified END,
+            last_success_at = coalesce(excluded.last_success_at, s.last_success_at),
+            last_error_at = coalesce(excluded.last_error_at, s.last_error_at),
+            last_error = coalesce(excluded.last_error, s.last_error),
+            consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0 ELSE s.consecutive_failures + 1 END,
+            retry_not_before = excluded.retry_not_before
+        """,
     )
 
 
@@ -211,7 +205,7 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
         result.new.append(article_id)
         if copy:
             result.duplicates.append(article_id)
-    _insert_many(
+    _execute_bulk(
         con,
         """
         INSERT INTO internal.articles
@@ -266,21 +260,27 @@ def _revise(con: duckdb.DuckDBPyConnection, pass_id: str, revised: Sequence[tupl
         """,
         [ids],
     )
-    _execute_many(
+    _execute_bulk(
         con,
         """
-        UPDATE internal.articles
-        SET title = ?, author = ?, text = ?, content_hash = ?, language = ?, updated_at = ?,
-            fetched_at = ?, revision = revision + 1, pass_id = ?
-        WHERE article_id = ?
+        UPDATE internal.articles AS a
+        SET title = r.title, author = r.author, text = r.text, content_hash = r.content_hash,
+            language = r.language, updated_at = r.fetched_at, fetched_at = r.fetched_at,
+            revision = a.revision + 1, pass_id = r.pass_id
+        FROM (
         """,
-        [(a.title, a.author, a.text, a.content_hash, a.language, a.fetched_at, a.fetched_at, pass_id, article_id)
+        ["VARCHAR"] * 6 + ["TIMESTAMPTZ", "VARCHAR"],
+        [(article_id, a.title, a.author, a.text, a.content_hash, a.language, a.fetched_at, pass_id)
          for article_id, a in revised],
+        """
+        ) AS r(article_id, title, author, text, content_hash, language, fetched_at, pass_id)
+        WHERE a.article_id = r.article_id
+        """,
     )
 
 
 def _store_pages(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]]) -> None:
-    _insert_many(
+    _execute_bulk(
         con,
         """
         INSERT OR REPLACE INTO internal.pages
@@ -295,13 +295,13 @@ def _store_pages(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Ar
 def _store_fingerprints(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]]) -> None:
     ids = [article_id for article_id, _ in changed]
     con.execute("DELETE FROM internal.fingerprint_bands WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-    _insert_many(
+    _execute_bulk(
         con,
         "INSERT OR REPLACE INTO internal.fingerprints (article_id, signature)",
         ["VARCHAR", "BLOB"],
         [(article_id, a.fingerprint) for article_id, a in changed if a.fingerprint],
     )
-    _insert_many(
+    _execute_bulk(
         con,
         "INSERT INTO internal.fingerprint_bands (band_key, article_id)",
         ["UBIGINT", "VARCHAR"],
@@ -311,7 +311,7 @@ def _store_fingerprints(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[
 
 def _remember_links(con: duckdb.DuckDBPyConnection, links: Sequence[tuple[str, Article]]) -> None:
     by_url = {a.url: (a.url, article_id, a.feed, a.fetched_at, a.item_updated_at) for article_id, a in links}
-    _insert_many(
+    _execute_bulk(
         con,
         "INSERT INTO internal.links AS l (url, article_id, feed, first_seen_at, item_updated_at)",
         ["VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "TIMESTAMPTZ"],
@@ -328,22 +328,23 @@ def _remember_links(con: duckdb.DuckDBPyConnection, links: Sequence[tuple[str, A
 
 
 def record_page_failures(con: duckdb.DuckDBPyConnection, pass_id: str, failures: Sequence[PageFailure]) -> None:
-    _execute_many(
+    _execute_bulk(
         con,
-        "INSERT INTO internal.page_errors (pass_id, url, feed, attempted_at, kind, error) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO internal.page_errors (pass_id, url, feed, attempted_at, kind, error)",
+        ["VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "VARCHAR", "VARCHAR"],
         [(pass_id, f.url, f.feed, f.attempted_at, f.kind, f.error) for f in failures],
     )
-    _execute_many(
+    _execute_bulk(
         con,
+        "INSERT INTO internal.page_failures AS p (url, feed, first_failed_at, last_failed_at, attempts, kind, error, "
+        "retryable)",
+        ["VARCHAR", "VARCHAR", "TIMESTAMPTZ", "TIMESTAMPTZ", "INTEGER", "VARCHAR", "VARCHAR", "BOOLEAN"],
+        [(f.url, f.feed, f.attempted_at, f.attempted_at, 1, f.kind, f.error, f.retryable) for f in failures],
         """
-        INSERT INTO internal.page_failures AS p
-            (url, feed, first_failed_at, last_failed_at, attempts, kind, error, retryable)
-        VALUES (?, ?, ?, ?, 1, ?, ?, ?)
         ON CONFLICT (url) DO UPDATE SET
             last_failed_at = excluded.last_failed_at, attempts = p.attempts + 1,
             kind = excluded.kind, error = excluded.error, retryable = excluded.retryable
         """,
-        [(f.url, f.feed, f.attempted_at, f.attempted_at, f.kind, f.error, f.retryable) for f in failures],
     )
 
 
