@@ -11,26 +11,25 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
+
+from storywatch.demo.server import LoopbackServer
 
 
-class AlertInbox:
+class AlertInbox(LoopbackServer):
     """Context manager: receives Apprise JSON posts on 127.0.0.1 and appends them to `path`."""
 
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.Lock()
         self._read = 0  # alerts already handed out by `new_alerts`
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="alert-inbox", daemon=True)
+        super().__init__("127.0.0.1", _handler_for(self))
 
     @property
     def url(self) -> str:
         """The Apprise URL that notifies this inbox."""
-        return f"json://127.0.0.1:{self._server.server_address[1]}/alerts"
+        return f"json://{self.host}:{self.port}/alerts"
 
     def file(self, alert: dict) -> None:
         line = json.dumps({"received_at": datetime.now(UTC).isoformat(), **alert}, ensure_ascii=False)
@@ -43,16 +42,6 @@ class AlertInbox:
             lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
             fresh, self._read = lines[self._read :], len(lines)
         return [json.loads(line) for line in fresh]
-
-    def __enter__(self) -> AlertInbox:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def _handler_for(inbox: AlertInbox) -> type[BaseHTTPRequestHandler]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -37,23 +38,40 @@ class RecordedRequest:
     headers: Mapping[str, str]  # lower-case names
 
 
-class LoopbackSite:
-    """Context manager serving routes on `host` (a loopback address) at a free port."""
+class LoopbackServer:
+    """A threaded HTTP server on a loopback address and a free port, run as a context manager."""
 
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str, handler: type[BaseHTTPRequestHandler]):
         self.host = host
-        self.requests: list[RecordedRequest] = []
-        self._routes: dict[str, Route] = {}
-        self._lock = threading.Lock()
-        self._closing = threading.Event()  # cuts short the delays of slow routes on close
-        self._server = _Server((host, 0), _handler_for(self))
+        self._server = _Server((host, 0), handler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"site-{host}", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"http-{host}", daemon=True
         )
 
     @property
     def port(self) -> int:
         return self._server.server_address[1]
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class LoopbackSite(LoopbackServer):
+    """Serves routes on `host` (a loopback address) at a free port."""
+
+    def __init__(self, host: str = "127.0.0.1"):
+        self.requests: list[RecordedRequest] = []
+        self._routes: dict[str, Route] = {}
+        self._lock = threading.Lock()
+        self._closing = threading.Event()  # cuts short the delays of slow routes on close
+        super().__init__(host, _handler_for(self))
 
     def url(self, path: str = "/") -> str:
         return f"http://{self.host}:{self.port}{path}"
@@ -94,16 +112,11 @@ class LoopbackSite:
         with self._lock:
             return [request for request in self.requests if request.path == path]
 
-    def __enter__(self) -> LoopbackSite:
-        self._thread.start()
-        return self
-
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self._closing.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__exit__(kind, error, trace)
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         headers = {name.lower(): value for name, value in handler.headers.items()}
@@ -167,4 +180,4 @@ def _handler_for(site: LoopbackSite) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-__all__ = ["LoopbackSite", "RecordedRequest", "Route"]
+__all__ = ["LoopbackServer", "LoopbackSite", "RecordedRequest", "Route"]
