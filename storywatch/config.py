@@ -6,6 +6,7 @@ secret keys (notify URLs) never appear in a message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -29,6 +30,7 @@ from storywatch.errors import ConfigError
 CONFIG_ENV = "STORYWATCH_CONFIG"
 DEFAULT_CONFIG = Path("storywatch.yaml")
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)[\w-]+(\.[\w-]+)*\.?$")
 _SECRET_KEYS = {"notify"}  # subtrees whose values are never echoed in errors
 
 
@@ -47,6 +49,20 @@ class FetchSettings(_Section):
     per_host_concurrency: PositiveInt = 2
     user_agent: str = "storywatch/0.1 (+https://github.com/storywatch/storywatch)"
     max_redirects: int = Field(default=5, ge=0, le=20)
+    # Hosts (names) or networks (CIDR) that may resolve to private addresses: for operators who
+    # really poll internal hosts. Everything else must resolve to public addresses only.
+    allow_internal: list[str] = []
+
+    @field_validator("allow_internal")
+    @classmethod
+    def _hosts_or_networks(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                if not _HOST_NAME.match(entry):
+                    raise ValueError(f"{entry!r} is neither a host name nor an IP network") from None
+        return [entry.lower() for entry in entries]
 
 
 class FeedSettings(_Section):

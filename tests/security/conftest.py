@@ -1,0 +1,67 @@
+"""Hostile publishers against the real pipeline: a loopback site, the collect and track steps, a DuckDB file."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from storywatch.config import Settings, load_settings
+from storywatch.flows import steps
+
+
+@dataclass(frozen=True)
+class PassResult:
+    settings: Settings
+    collected: steps.CollectSummary
+
+    def rows(self, sql: str, parameters: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(self.settings.database), read_only=True)
+        try:
+            return con.execute(sql, parameters or []).fetchall()
+        finally:
+            con.close()
+
+
+def write_config(directory: Path, feeds: dict[str, str], *, fetch: str = "", extra: str = "") -> Path:
+    """A config over `feeds` (name -> URL); loopback feeds are allowed explicitly, as an operator would."""
+    listed = "".join(f"  - name: {name}\n    url: \"{url}\"\n" for name, url in feeds.items())
+    path = directory / "storywatch.yaml"
+    path.write_text(
+        "database: sw.duckdb\n"
+        "fetch:\n  timeout_seconds: 2\n  max_bytes: 200000\n  allow_internal: [127.0.0.1]\n"
+        f"{fetch}"
+        f"feeds:\n{listed}{extra}"
+    )
+    return path
+
+
+def run_pass(config: Path, environ: dict[str, str] | None = None) -> PassResult:
+    """One monitoring pass without Prefect's server: collect, then track (the steps the flow's tasks call)."""
+    settings = load_settings(config, environ)
+    collected = steps.collect(settings, steps.new_pass_id(datetime.now(UTC)))
+    steps.track_storylines(settings)
+    return PassResult(settings, collected)
+
+
+def gzip_bomb(decoded_bytes: int, layers: int) -> bytes:
+    """`decoded_bytes` zeros, gzipped `layers` times, built in chunks (never the whole bomb in memory)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    parts = [compressor.compress(zeros) for _ in range(decoded_bytes >> 20)]
+    body = b"".join(parts) + compressor.flush()
+    for _ in range(layers - 1):
+        body = gzip.compress(body, 9)
+    return body
+
+
+@pytest.fixture(scope="session")
+def bombs() -> Iterator[dict[int, bytes]]:
+    """One GiB of zeros behind one and two gzip layers."""
+    yield {layers: gzip_bomb(1 << 30, layers) for layers in (1, 2)}
