@@ -9,6 +9,7 @@ nothing recognisable is an error. `poll_feed` never raises: errors go into `Feed
 from __future__ import annotations
 
 import calendar
+import logging
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,9 @@ from .http import Fetcher
 from .urls import canonicalize, display_url
 from .values import FeedItem, FeedPoll
 
+LOG = logging.getLogger(__name__)
+_EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST_AHEAD = timedelta(days=2)  # clocks and time zones are often a little off; years are not
 _BLOCK_TAGS = ("p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
 _FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -51,7 +55,10 @@ async def poll_feed(
         items = () if download.status_code == 304 else parse_feed(
             feed.name, download.body, download.final_url, download.headers
         )
-    except FetchError as error:
+    except Exception as error:  # one hostile or broken feed fails alone, never the pass
+        if not isinstance(error, FetchError):
+            LOG.exception("polling feed %s failed unexpectedly", feed.name)
+            error = FetchError(display_url(feed.url), f"unexpected {type(error).__name__}")
         wait = getattr(error, "retry_after_seconds", None)
         now = datetime.now(UTC)
         return FeedPoll(
@@ -61,7 +68,7 @@ async def poll_feed(
             status_code=getattr(error, "status_code", None),
             etag=etag,
             last_modified=last_modified,
-            error=str(error),
+            error=str(error).splitlines()[0],
             retry_not_before=None if wait is None else now + timedelta(seconds=wait),
             duration_ms=elapsed_ms(),
         )
@@ -95,7 +102,11 @@ def parse_feed(
         raise UnsupportedContent(display_url(url), f"not a readable feed ({problem})")
     items: dict[str, FeedItem] = {}
     for entry in parsed.entries:
-        item = _feed_item(feed_name, entry, url)
+        try:
+            item = _feed_item(feed_name, entry, url)
+        except Exception:  # an entry feedparser let through but we cannot read: skip it, keep the rest
+            LOG.warning("feed %s: skipped an unreadable entry", feed_name, exc_info=True)
+            continue
         if item is not None and item.link not in items:  # some feeds list a story twice
             items[item.link] = item
     return tuple(items.values())
@@ -124,10 +135,14 @@ def _url_like(value: str | None) -> str | None:
 
 
 def _utc(moment: time.struct_time | None) -> datetime | None:
-    """feedparser's parsed dates are UTC struct_times."""
+    """feedparser's parsed dates are UTC struct_times; an implausible one (year 9999, year 1) is dropped."""
     if moment is None:
         return None
-    return datetime.fromtimestamp(calendar.timegm(moment), UTC)
+    try:
+        value = datetime.fromtimestamp(calendar.timegm(moment), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return value if _EARLIEST_DATE <= value <= datetime.now(UTC) + _LATEST_AHEAD else None
 
 
 def _plain_text(markup: str | None) -> str | None:

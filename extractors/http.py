@@ -39,6 +39,8 @@ from .values import Page
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _BACK_OFF_STATUSES = frozenset({429, 503})
+# A host asking for more than a day is taken to mean a day (99999999999999999 s overflows a datetime).
+MAX_RETRY_AFTER_SECONDS = 86_400.0
 _PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 
@@ -63,19 +65,19 @@ def media_type(content_type: str | None) -> str:
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent or bad."""
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), at most a day; None if absent or bad."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_RETRY_AFTER_SECONDS)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - now).total_seconds())
+    return min(max(0.0, (moment - now).total_seconds()), MAX_RETRY_AFTER_SECONDS)
 
 
 class Fetcher:

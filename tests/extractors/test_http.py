@@ -172,6 +172,8 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds("30", now) == 30.0
     assert retry_after_seconds("Wed, 01 Jan 2025 12:02:00 GMT", now) == 120.0
     assert retry_after_seconds("Wed, 01 Jan 2025 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("99999999999999999", now) == 86_400.0  # a day at most
+    assert retry_after_seconds("Fri, 31 Dec 9999 23:59:59 GMT", now) == 86_400.0
     assert retry_after_seconds("soon", now) is None
     assert retry_after_seconds(None, now) is None
 

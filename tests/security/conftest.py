@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from storywatch.config import Settings, load_settings
+from storywatch.demo.server import LoopbackSite
 from storywatch.flows import steps
 
 
@@ -35,11 +36,18 @@ def write_config(directory: Path, feeds: dict[str, str], *, fetch: str = "", ext
     path = directory / "storywatch.yaml"
     path.write_text(
         "database: sw.duckdb\n"
-        "fetch:\n  timeout_seconds: 2\n  max_bytes: 200000\n  allow_internal: [127.0.0.1]\n"
+        "fetch:\n  timeout_seconds: 2\n  max_bytes: 200000\n  allow_internal: [127.0.0.1, 127.0.0.3]\n"
         f"{fetch}"
         f"feeds:\n{listed}{extra}"
     )
     return path
+
+
+@pytest.fixture
+def publisher() -> Iterator[LoopbackSite]:
+    """A second, independent publisher (127.0.0.3), allowed like the first: one host misbehaving must not stop it."""
+    with LoopbackSite("127.0.0.3") as running:
+        yield running
 
 
 def run_pass(config: Path, environ: dict[str, str] | None = None) -> PassResult:
