@@ -21,6 +21,7 @@ _DOCUMENT_CHARSET = re.compile(
 )
 _PRESCAN_BYTES = 4096
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_XML_STARTS = ((b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"))
 # Browsers read these labels as windows-1252 (WHATWG Encoding); pages rely on its curly quotes.
 _WINDOWS_1252_LABELS = frozenset({"iso8859-1", "latin-1", "ascii"})
 _WIDE_ENCODINGS = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
@@ -54,6 +55,9 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
 def _candidates(body: bytes, content_type: str | None) -> Iterator[str]:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
+            yield encoding
+    for start, encoding in _XML_STARTS:  # XML 1.0 Appendix F: "<?" in UTF-16 without a BOM
+        if body.startswith(start):
             yield encoding
     declared = _codec_name(document_charset(body))
     if declared in _WIDE_ENCODINGS:

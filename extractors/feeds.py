@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -22,13 +23,15 @@ from lxml.etree import ParserError
 from storywatch.config import FeedSettings
 from storywatch.errors import FetchError, UnsupportedContent
 
-from .http import Fetcher
+from .charset import decode_body
+from .http import Fetcher, media_type
 from .urls import canonicalize, display_url
 from .values import FeedItem, FeedPoll
 
 LOG = logging.getLogger(__name__)
 _EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=UTC)
 _LATEST_AHEAD = timedelta(days=2)  # clocks and time zones are often a little off; years are not
+_FIRST_ELEMENT = re.compile(r"<\w", re.ASCII)  # where feedparser, too, takes the prolog to end
 _BLOCK_TAGS = ("p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
 _FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -96,7 +99,8 @@ def parse_feed(
     response_headers = {name.lower(): value for name, value in (headers or {}).items()}
     # feedparser takes the base URI for relative links from Content-Location.
     response_headers["content-location"] = urljoin(url, response_headers.get("content-location", url))
-    parsed = feedparser.parse(body, response_headers=response_headers)
+    document, response_headers["content-type"] = without_prolog(body, response_headers.get("content-type"))
+    parsed = feedparser.parse(document, response_headers=response_headers)
     if not parsed.entries and not parsed.feed.get("title") and (parsed.bozo or not parsed.get("version")):
         problem = str(parsed.get("bozo_exception") or "no feed elements").splitlines()[0]
         raise UnsupportedContent(display_url(url), f"not a readable feed ({problem})")
@@ -110,6 +114,22 @@ def parse_feed(
         if item is not None and item.link not in items:  # some feeds list a story twice
             items[item.link] = item
     return tuple(items.values())
+
+
+def without_prolog(body: bytes, content_type: str | None) -> tuple[bytes, str]:
+    """The document as UTF-8 from its first element on, and the Content-Type that says so.
+
+    The prolog is where a DTD declares entities. feedparser keeps "safe" ones, and when the
+    strict parser gives up (expat's amplification limit) its loose parser expands them
+    without limit: one 40 KB entity named 5,000 times is a 200 MB summary. A feed needs
+    nothing from its prolog, so none of it reaches feedparser, in any charset.
+    """
+    text, _ = decode_body(body, content_type)
+    first_element = _FIRST_ELEMENT.search(text)
+    if first_element:
+        text = text[first_element.start():]
+    kind = media_type(content_type) or "application/xml"
+    return text.encode("utf-8"), f"{kind}; charset=utf-8"
 
 
 def _feed_item(feed_name: str, entry: feedparser.FeedParserDict, url: str) -> FeedItem | None:
