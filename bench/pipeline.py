@@ -158,7 +158,7 @@ def main() -> None:
         def measure(label: str, name: str, extra_env: dict[str, str]) -> None:
             config = Path(workdir) / name / "storywatch.yaml"
             config.parent.mkdir()
-            config.write_text(f"database: bench.duckdb\nfeeds:\n{feeds}")
+            config.write_text(f"database: bench.duckdb\nfetch:\n  allow_internal: [127.0.0.0/8]\nfeeds:\n{feeds}")
             full, peak, _ = timed_run(config, extra_env)
             idle, _, _ = timed_run(config, extra_env)
             con = duckdb.connect(str(config.parent / "bench.duckdb"), read_only=True)

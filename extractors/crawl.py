@@ -60,7 +60,7 @@ class Crawler:
         """`executor` replaces the local process pool, e.g. a Dask cluster's (see extractors.cluster)."""
         self.settings = settings
         self._given_executor = executor
-        self.guard = AddressGuard.for_feeds(feed.url for feed in feeds)
+        self.guard = AddressGuard(settings.allow_internal)
         self.workers = workers or os.cpu_count() or 1
         self._fetcher = Fetcher(settings, self.guard)
         # Started by the first articles() call, while its first pages download; a pass with

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from storywatch.config import FetchSettings
@@ -32,7 +33,7 @@ from storywatch.errors import (
 
 from .charset import decode_body
 from .encoding import ACCEPT_ENCODING, BoundedBody
-from .guard import AddressGuard
+from .guard import AddressGuard, Origin, PinnedBackend, origin_of
 from .urls import display_url
 from .values import Page
 
@@ -80,6 +81,21 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (moment - now).total_seconds()), MAX_RETRY_AFTER_SECONDS)
 
 
+class PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a pool whose every connection goes to an address the guard checked."""
+
+    def __init__(self, guard: AddressGuard, limits: httpx.Limits):
+        super().__init__(limits=limits, trust_env=False)
+        # httpx 0.28 takes no network backend; the httpcore pool it wraps does.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=PinnedBackend(guard),
+        )
+
+
 class Fetcher:
     """Async context manager around the shared httpx client; see the module docstring."""
 
@@ -88,10 +104,10 @@ class Fetcher:
         self.guard = guard
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(settings.concurrency)
-        self._host_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
+        self._host_slots: defaultdict[Origin, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
         )
-        self._not_before: dict[str, datetime] = {}  # host -> earliest next request (Retry-After)
+        self._not_before: dict[Origin, datetime] = {}  # earliest next request to an origin (Retry-After)
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
@@ -100,7 +116,7 @@ class Fetcher:
             follow_redirects=False,  # each hop must pass the guard first
             # A proxy would connect to addresses the guard never saw.
             trust_env=False,
-            limits=httpx.Limits(max_connections=self.settings.concurrency),
+            transport=PinnedTransport(self.guard, httpx.Limits(max_connections=self.settings.concurrency)),
         )
         return self
 
@@ -149,7 +165,7 @@ class Fetcher:
         raise TooManyRedirects(display_url(url), f"more than {self.settings.max_redirects} redirects")
 
     async def _send(self, url: str, headers: Mapping[str, str], media_types: frozenset[str] | None) -> Download:
-        host = urlsplit(url).netloc.lower()
+        host = origin_of(url)  # not the netloc: `user@host` is the same host for limits and back-off
         async with self._host_slots[host], self._slots:
             self._refuse_if_backing_off(url, host)
             try:
@@ -165,7 +181,7 @@ class Fetcher:
                 raise ConnectionFailed(display_url(url), reason) from None
 
     async def _exchange(
-        self, url: str, host: str, headers: Mapping[str, str], media_types: frozenset[str] | None
+        self, url: str, host: Origin, headers: Mapping[str, str], media_types: frozenset[str] | None
     ) -> Download:
         assert self._client is not None, "use Fetcher as an async context manager"
         async with self._client.stream("GET", url, headers=headers) as response:
@@ -197,7 +213,7 @@ class Fetcher:
             body.add(chunk)
         return body.body()
 
-    def _refuse_if_backing_off(self, url: str, host: str) -> None:
+    def _refuse_if_backing_off(self, url: str, host: Origin) -> None:
         not_before = self._not_before.get(host)
         if not_before is None:
             return

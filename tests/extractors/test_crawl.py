@@ -14,7 +14,7 @@ def crawl(feeds: list[FeedSettings], **settings) -> tuple[list, list[Article | P
     """Poll `feeds`, then crawl every listed item; returns (polls, outcomes in yield order)."""
 
     async def main():
-        async with Crawler(FetchSettings(**{"timeout_seconds": 2, **settings}), feeds, workers=2) as crawler:
+        async with Crawler(FetchSettings(**{"timeout_seconds": 2, "allow_internal": ["127.0.0.1"], **settings}), feeds, workers=2) as crawler:
             polls = await crawler.poll_feeds([FeedRequest(feed) for feed in feeds])
             items = [item for poll in polls for item in poll.items]
             return polls, [outcome async for outcome in crawler.articles(items)]
@@ -98,7 +98,7 @@ def test_conditional_feed_polls_across_passes(site: LoopbackSite, news) -> None:
     feed = FeedSettings(name="Harbor", url=site.url("/feed.xml"))
 
     async def two_passes():
-        async with Crawler(FetchSettings(), [feed], workers=1) as crawler:
+        async with Crawler(FetchSettings(allow_internal=["127.0.0.1"]), [feed], workers=1) as crawler:
             (first,) = await crawler.poll_feeds([FeedRequest(feed)])
             (second,) = await crawler.poll_feeds([FeedRequest(feed, first.etag, first.last_modified)])
             return first, second

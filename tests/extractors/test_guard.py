@@ -61,27 +61,33 @@ def check(guard: AddressGuard, url: str) -> None:
     asyncio.run(guard.check(url))
 
 
-def test_configured_origin_is_allowed_even_on_loopback() -> None:
-    guard = AddressGuard.for_feeds(["http://127.0.0.1:8080/rss.xml"])
-    check(guard, "http://127.0.0.1:8080/news/story-1")
+def test_an_allowed_network_or_host_may_be_internal() -> None:
+    check(AddressGuard(["127.0.0.1"]), "http://127.0.0.1:8080/news/story-1")
+    check(AddressGuard(["10.0.0.0/8"]), "http://10.20.30.40/feed")
+    check(AddressGuard(["localhost"]), "http://localhost:8080/feed")
+
+
+def test_a_feed_host_gets_no_exception_without_an_allowance() -> None:
+    with pytest.raises(BlockedAddress, match="non-public address 127.0.0.1"):
+        check(AddressGuard([]), "http://127.0.0.1:8080/rss.xml")
 
 
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
         ("http://127.0.0.2:8080/x", "non-public address 127.0.0.2"),   # another loopback host
-        ("http://127.0.0.1:9999/x", "non-public address 127.0.0.1"),   # same host, other port
-        ("https://127.0.0.1:8080/x", "non-public address 127.0.0.1"),  # same host, other scheme
-        ("http://localhost:8080/x", "non-public address"),
         ("http://[::1]:8080/x", "non-public address ::1"),
         ("http://169.254.169.254/latest/meta-data/", "non-public address 169.254.169.254"),
+        ("http://2130706434/x", "non-public address 127.0.0.2"),       # decimal form of 127.0.0.2
+        ("http://0x7f000002/x", "non-public address 127.0.0.2"),       # hex
+        ("http://[fec0::1]/x", "non-public address fec0::1"),          # site-local, "global" to ipaddress
         ("file:///etc/passwd", "not an http(s) URL"),
         ("ftp://127.0.0.1:8080/x", "not an http(s) URL"),
         ("gopher://example.org/", "not an http(s) URL"),
     ],
 )
 def test_other_origins_on_private_addresses_are_refused(url: str, reason: str) -> None:
-    guard = AddressGuard.for_feeds(["http://127.0.0.1:8080/rss.xml"])
+    guard = AddressGuard(["127.0.0.1"])
     with pytest.raises(BlockedAddress, match="^[^\n]*$") as refused:
         check(guard, url)
     assert reason in str(refused.value)
@@ -95,3 +101,5 @@ def test_public_address_literal_is_allowed() -> None:
 def test_origin_uses_default_ports_and_lower_case_host() -> None:
     assert origin_of("HTTPS://Example.ORG/feed") == ("https", "example.org", 443)
     assert origin_of("http://example.org:80/feed") == ("http", "example.org", 80)
+    assert origin_of("http://user@Example.org/feed") == ("http", "example.org", 80)
+    assert origin_of("http://ß.example/") == ("http", "xn--zca.example", 80)  # IDNA 2008, as httpx connects

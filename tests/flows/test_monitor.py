@@ -20,6 +20,7 @@ database: sw.duckdb
 fetch:
   timeout_seconds: 2
   max_bytes: 200000
+  allow_internal: [127.0.0.1]  # the loopback site is an internal host, allowed on purpose
 feeds:
   - name: Gazette
     url: {site.url("/rss.xml")}

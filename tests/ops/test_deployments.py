@@ -114,7 +114,7 @@ def write_config(tmp_path: Path, site, news) -> Path:
     site.route("/news/harbor.html", news.article(story, canonical=site.url("/news/harbor.html")))
     site.route("/rss.xml", news.rss([story], lambda s: f"/news/{s.slug}.html"), content_type="application/rss+xml")
     config = tmp_path / "storywatch.yaml"
-    config.write_text(f"database: sw.duckdb\nfetch:\n  timeout_seconds: 5\n"
+    config.write_text(f"database: sw.duckdb\nfetch:\n  timeout_seconds: 5\n  allow_internal: [127.0.0.1]\n"
                       f"feeds:\n  - name: Gazette\n    url: {site.url('/rss.xml')}\n")
     return config
 

@@ -30,13 +30,15 @@ class PassResult:
             con.close()
 
 
-def write_config(directory: Path, feeds: dict[str, str], *, fetch: str = "", extra: str = "") -> Path:
-    """A config over `feeds` (name -> URL); loopback feeds are allowed explicitly, as an operator would."""
+def write_config(
+    directory: Path, feeds: dict[str, str], *, allow: str = "[127.0.0.1, 127.0.0.3]", fetch: str = "", extra: str = ""
+) -> Path:
+    """A config over `feeds` (name -> URL); loopback publishers are allowed explicitly, as an operator would."""
     listed = "".join(f"  - name: {name}\n    url: \"{url}\"\n" for name, url in feeds.items())
     path = directory / "storywatch.yaml"
     path.write_text(
         "database: sw.duckdb\n"
-        "fetch:\n  timeout_seconds: 2\n  max_bytes: 200000\n  allow_internal: [127.0.0.1, 127.0.0.3]\n"
+        f"fetch:\n  timeout_seconds: 2\n  max_bytes: 200000\n  allow_internal: {allow}\n"
         f"{fetch}"
         f"feeds:\n{listed}{extra}"
     )
