@@ -56,7 +56,7 @@ async def poll_feed(
     try:
         download = await fetcher.fetch(feed.url, headers)
         items = () if download.status_code == 304 else parse_feed(
-            feed.name, download.body, download.final_url, download.headers
+            feed.name, download.body, download.final_url, download.headers, fetcher.settings.max_items_per_feed
         )
     except Exception as error:  # one hostile or broken feed fails alone, never the pass
         if not isinstance(error, FetchError):
@@ -90,9 +90,9 @@ async def poll_feed(
 
 
 def parse_feed(
-    feed_name: str, body: bytes, url: str, headers: Mapping[str, str] | None = None
+    feed_name: str, body: bytes, url: str, headers: Mapping[str, str] | None = None, max_items: int | None = None
 ) -> tuple[FeedItem, ...]:
-    """The items of a feed body fetched from `url`, links absolute and canonical, dates in UTC.
+    """The first `max_items` items of a feed body fetched from `url`, links absolute and canonical, dates in UTC.
 
     Raises UnsupportedContent when the body is not a feed at all.
     """
@@ -113,6 +113,8 @@ def parse_feed(
             continue
         if item is not None and item.link not in items:  # some feeds list a story twice
             items[item.link] = item
+            if len(items) == max_items:
+                break
     return tuple(items.values())
 
 

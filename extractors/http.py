@@ -1,15 +1,17 @@
 """The web stage's one HTTP client: guarded, bounded, polite.
 
 `Fetcher` owns the single shared httpx client. Every hop of a redirect chain passes the
-address guard; bodies are streamed and refused beyond `max_bytes`; concurrency is capped
-globally and per host; a host that answers 429/503 with Retry-After gets no further
-requests from this pass until that time. Every failure is a one-line `FetchError`.
+address guard and connects only to the addresses it checked; bodies are streamed, decoded
+by us and refused beyond `max_bytes`; concurrency is capped globally and per host, and so
+is the number of requests a host gets in one pass; a host that answers 429/503 with
+Retry-After gets no further requests from this pass until that time. Every failure is a
+one-line `FetchError`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,7 @@ from storywatch.errors import (
     BodyTooLarge,
     ConnectionFailed,
     FetchTimeout,
+    HostBudgetSpent,
     HTTPStatusError,
     RateLimited,
     TooManyRedirects,
@@ -107,6 +110,7 @@ class Fetcher:
         self._host_slots: defaultdict[Origin, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
         )
+        self._requests: Counter[Origin] = Counter()  # sent this pass, against max_requests_per_host
         self._not_before: dict[Origin, datetime] = {}  # earliest next request to an origin (Retry-After)
 
     async def __aenter__(self) -> Fetcher:
@@ -168,6 +172,9 @@ class Fetcher:
         host = origin_of(url)  # not the netloc: `user@host` is the same host for limits and back-off
         async with self._host_slots[host], self._slots:
             self._refuse_if_backing_off(url, host)
+            if self._requests[host] >= self.settings.max_requests_per_host:
+                raise HostBudgetSpent(display_url(url), self.settings.max_requests_per_host)
+            self._requests[host] += 1
             try:
                 # httpx's timeout is per read; this bounds the whole exchange (a slow drip too).
                 async with asyncio.timeout(self.settings.timeout_seconds):

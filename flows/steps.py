@@ -25,7 +25,7 @@ from storywatch.storylines import track
 from storywatch.warehouse import store
 from storywatch.warehouse.db import open_warehouse, transaction
 
-BATCH_SIZE = 100  # articles per write window: small enough to lose little on a kill
+BATCH_SIZE = 100  # articles per write or tracking window: small enough to lose little on a kill
 
 
 def new_pass_id(now: datetime) -> str:
@@ -141,16 +141,28 @@ class TrackSummary:
 
 
 def track_storylines(settings: Settings, *, now: datetime | None = None) -> TrackSummary:
-    """Assign untracked articles to storylines and queue alerts for opened developments, atomically."""
+    """Assign untracked articles to storylines and queue alerts for opened developments.
+
+    Batch by batch, each atomic with its alerts: memory holds one batch's texts, however
+    many articles a pass stored.
+    """
     now = now or datetime.now(UTC)
+    titles = {storyline.id: storyline.title for storyline in settings.storylines}
+    tracked = assignments = opened = queued = 0
+    while True:
+        with open_warehouse(settings.database) as con, transaction(con):
+            article_ids = store.untracked_article_ids(con, limit=BATCH_SIZE)
+            result = track(con, settings.storylines, article_ids, now=now)
+            queued += enqueue_development_alerts(con, result.opened, settings.notify, now=now, storyline_titles=titles)
+            store.mark_tracked(con, article_ids, now)
+        tracked += len(article_ids)
+        assignments += len(result.assignments)
+        opened += len(result.opened)
+        if len(article_ids) < BATCH_SIZE:
+            break
     with open_warehouse(settings.database) as con, transaction(con):
-        article_ids = store.untracked_article_ids(con)
-        result = track(con, settings.storylines, article_ids, now=now)
-        titles = {storyline.id: storyline.title for storyline in settings.storylines}
-        queued = enqueue_development_alerts(con, result.opened, settings.notify, now=now, storyline_titles=titles)
         queued += enqueue_feed_health_alerts(con, settings.notify, settings.alerts, now=now)
-        store.mark_tracked(con, article_ids, now)
-    return TrackSummary(len(article_ids), len(result.assignments), len(result.opened), queued)
+    return TrackSummary(tracked, assignments, opened, queued)
 
 
 def deliver_alerts(settings: Settings) -> DeliveryReport:

@@ -49,6 +49,8 @@ class FetchSettings(_Section):
     per_host_concurrency: PositiveInt = 2
     user_agent: str = "storywatch/0.1 (+https://github.com/storywatch/storywatch)"
     max_redirects: int = Field(default=5, ge=0, le=20)
+    max_items_per_feed: PositiveInt = 200  # a feed lists its newest first; beyond this, items wait for later passes
+    max_requests_per_host: PositiveInt = 1000  # per pass: no feed turns storywatch into a flood of one host
     # Hosts (names) or networks (CIDR) that may resolve to private addresses: for operators who
     # really poll internal hosts. Everything else must resolve to public addresses only.
     allow_internal: list[str] = []

@@ -69,6 +69,15 @@ class RateLimited(FetchError):
         super().__init__(url, f"not sent: the host asked to wait {retry_after_seconds:.0f} s more (Retry-After)")
 
 
+class HostBudgetSpent(FetchError):
+    """Not sent: this pass already sent `fetch.max_requests_per_host` requests to the host; the next pass goes on."""
+
+    kind = "host_budget"
+
+    def __init__(self, url: str, budget: int):
+        super().__init__(url, f"not sent: {budget} requests to this host in one pass (fetch.max_requests_per_host)")
+
+
 class FetchTimeout(FetchError):
     kind = "timeout"
 

@@ -164,10 +164,11 @@ def items_to_fetch(con: duckdb.DuckDBPyConnection, items: Iterable[FeedItem]) ->
 # -- articles --------------------------------------------------------------------------------
 
 
-def untracked_article_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Stored articles storyline tracking has not seen yet (also those of a pass killed before it)."""
+def untracked_article_ids(con: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
+    """The oldest `limit` stored articles tracking has not seen yet (also those of a pass killed before it)."""
     rows = con.execute(
-        "SELECT article_id FROM internal.articles WHERE tracked_at IS NULL ORDER BY fetched_at, article_id"
+        "SELECT article_id FROM internal.articles WHERE tracked_at IS NULL ORDER BY fetched_at, article_id LIMIT ?",
+        [limit],
     ).fetchall()
     return [article_id for (article_id,) in rows]
 

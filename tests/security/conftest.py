@@ -31,16 +31,17 @@ class PassResult:
 
 
 def write_config(
-    directory: Path, feeds: dict[str, str], *, allow: str = "[127.0.0.1, 127.0.0.3]", fetch: str = "", extra: str = ""
+    directory: Path, feeds: dict[str, str], *, allow: str = "[127.0.0.1, 127.0.0.3]", extra: str = "", **fetch: object
 ) -> Path:
-    """A config over `feeds` (name -> URL); loopback publishers are allowed explicitly, as an operator would."""
+    """A config over `feeds` (name -> URL) with `fetch` settings; loopback publishers are allowed explicitly,
+    as an operator would."""
+    fetch = {"timeout_seconds": 2, "max_bytes": 200_000, "allow_internal": allow, **fetch}
     listed = "".join(f"  - name: {name}\n    url: \"{url}\"\n" for name, url in feeds.items())
     path = directory / "storywatch.yaml"
     path.write_text(
-        "database: sw.duckdb\n"
-        f"fetch:\n  timeout_seconds: 2\n  max_bytes: 200000\n  allow_internal: {allow}\n"
-        f"{fetch}"
-        f"feeds:\n{listed}{extra}"
+        "database: sw.duckdb\nfetch:\n"
+        + "".join(f"  {key}: {value}\n" for key, value in fetch.items())
+        + f"feeds:\n{listed}{extra}"
     )
     return path
 

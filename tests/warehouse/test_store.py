@@ -144,7 +144,7 @@ def test_validators_withheld_while_pages_wait_for_retry(con):
 
 def test_untracked_articles_until_marked(con, seed_texts):
     store.store_articles(con, "p1", [make_article("https://a.example/1", seed_texts[0])])
-    ids = store.untracked_article_ids(con)
+    ids = store.untracked_article_ids(con, limit=100)
     assert len(ids) == 1
     store.mark_tracked(con, ids, NOW)
-    assert store.untracked_article_ids(con) == []
+    assert store.untracked_article_ids(con, limit=100) == []
