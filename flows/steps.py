@@ -65,7 +65,7 @@ class _BatchWriter:
             self._failures.append(outcome)
             self.failures_by_kind[outcome.kind] += 1
         else:
-            self._articles.append(outcome)
+            self._articles.append(store.trusted_identity(outcome))
         return len(self._articles) + len(self._failures) >= BATCH_SIZE
 
     def flush(self) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import duckdb
 
 from storywatch.extractors.fingerprint import band_keys
+from storywatch.extractors.urls import canonicalize, same_site
 from storywatch.extractors.values import Article, FeedItem, FeedPoll, PageFailure
 from storywatch.warehouse.dedupe import CopyFinder
 
@@ -178,6 +179,17 @@ def mark_tracked(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], tra
         "UPDATE internal.articles SET tracked_at = ? WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
         [tracked_at, list(article_ids)],
     )
+
+
+def trusted_identity(article: Article) -> Article:
+    """The article under an identity the store may trust: its canonical URL only when on the fetched page's site.
+
+    Any page can declare any URL canonical; another outlet's would make this page a "revision" of
+    that outlet's article, its title and text replaced. Such a page keeps its own URL as identity.
+    """
+    if same_site(article.canonical_url, article.final_url):
+        return article
+    return replace(article, canonical_url=canonicalize(article.final_url))
 
 
 def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Sequence[Article]) -> StoreResult:
