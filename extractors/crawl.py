@@ -29,7 +29,7 @@ from storywatch.errors import ExtractionError, FetchError
 from .extract import extract_article
 from .feeds import poll_feed
 from .guard import AddressGuard
-from .http import Fetcher
+from .http import Fetcher, credentials_of
 from .urls import display_url
 from .values import Article, FeedItem, FeedPoll, Page, PageFailure
 
@@ -62,7 +62,7 @@ class Crawler:
         self._given_executor = executor
         self.guard = AddressGuard(settings.allow_internal)
         self.workers = workers or os.cpu_count() or 1
-        self._fetcher = Fetcher(settings, self.guard)
+        self._fetcher = Fetcher(settings, self.guard, credentials_of(feed.url for feed in feeds))
         # Started by the first articles() call, while its first pages download; a pass with
         # nothing new (every feed 304) never pays for it.
         self._pool: asyncio.Task[Executor] | None = None

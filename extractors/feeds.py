@@ -25,7 +25,7 @@ from storywatch.errors import FetchError, UnsupportedContent
 
 from .charset import decode_body
 from .http import Fetcher, media_type
-from .urls import canonicalize, display_url
+from .urls import canonicalize, display_url, without_userinfo
 from .values import FeedItem, FeedPoll
 
 LOG = logging.getLogger(__name__)
@@ -66,18 +66,18 @@ async def poll_feed(
         now = datetime.now(UTC)
         return FeedPoll(
             feed=feed.name,
-            url=feed.url,
+            url=feed.shown_url,
             fetched_at=now,
             status_code=getattr(error, "status_code", None),
             etag=etag,
             last_modified=last_modified,
-            error=str(error).splitlines()[0],
+            error=feed.redact(str(error).splitlines()[0]),
             retry_not_before=None if wait is None else now + timedelta(seconds=wait),
             duration_ms=elapsed_ms(),
         )
     return FeedPoll(
         feed=feed.name,
-        url=feed.url,
+        url=feed.shown_url,
         fetched_at=download.fetched_at,
         status_code=download.status_code,
         not_modified=download.status_code == 304,
@@ -97,7 +97,9 @@ def parse_feed(
     Raises UnsupportedContent when the body is not a feed at all.
     """
     response_headers = {name.lower(): value for name, value in (headers or {}).items()}
-    # feedparser takes the base URI for relative links from Content-Location.
+    # feedparser takes the base URI for relative links from Content-Location. Credentials in
+    # the feed's URL never ride along into its links (they go by origin; see extractors.http).
+    url = without_userinfo(url)
     response_headers["content-location"] = urljoin(url, response_headers.get("content-location", url))
     document, response_headers["content-type"] = without_prolog(body, response_headers.get("content-type"))
     parsed = feedparser.parse(document, response_headers=response_headers)
@@ -141,7 +143,7 @@ def _feed_item(feed_name: str, entry: feedparser.FeedParserDict, url: str) -> Fe
     content = entry.get("content") or ()
     return FeedItem(
         feed=feed_name,
-        link=canonicalize(urljoin(url, link)),
+        link=canonicalize(without_userinfo(urljoin(url, link))),
         title=_plain_text(entry.get("title")),
         published_at=_utc(entry.get("published_parsed")),
         updated_at=_utc(entry.get("updated_parsed")),

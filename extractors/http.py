@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpcore
 import httpx
@@ -37,7 +37,7 @@ from storywatch.errors import (
 from .charset import decode_body
 from .encoding import ACCEPT_ENCODING, BoundedBody
 from .guard import AddressGuard, Origin, PinnedBackend, origin_of
-from .urls import display_url
+from .urls import display_url, without_userinfo
 from .values import Page
 
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -84,6 +84,16 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (moment - now).total_seconds()), MAX_RETRY_AFTER_SECONDS)
 
 
+def credentials_of(urls: Iterable[str]) -> dict[Origin, httpx.BasicAuth]:
+    """Basic auth per origin from the user-info of (feed) URLs, exactly as written (case kept)."""
+    found = {}
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.username is not None:
+            found[origin_of(url)] = httpx.BasicAuth(unquote(parts.username), unquote(parts.password or ""))
+    return found
+
+
 class PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a pool whose every connection goes to an address the guard checked."""
 
@@ -102,9 +112,13 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
 class Fetcher:
     """Async context manager around the shared httpx client; see the module docstring."""
 
-    def __init__(self, settings: FetchSettings, guard: AddressGuard):
+    def __init__(
+        self, settings: FetchSettings, guard: AddressGuard, credentials: Mapping[Origin, httpx.BasicAuth] | None = None
+    ):
+        """`credentials`: Basic auth sent to exactly these origins (a feed URL's user-info; see `credentials_of`)."""
         self.settings = settings
         self.guard = guard
+        self._credentials = dict(credentials or {})
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._host_slots: defaultdict[Origin, asyncio.Semaphore] = defaultdict(
@@ -158,7 +172,7 @@ class Fetcher:
         raises a FetchError for anything else. With `media_types`, a 2xx response of another
         content type is refused before its body is read (a missing Content-Type is let through).
         """
-        target = url
+        target = without_userinfo(url)  # credentials go by origin, never inside a URL we store or follow
         for _ in range(self.settings.max_redirects + 1):
             await self.guard.check(target)
             download = await self._send(target, headers or {}, media_types)
@@ -191,7 +205,7 @@ class Fetcher:
         self, url: str, host: Origin, headers: Mapping[str, str], media_types: frozenset[str] | None
     ) -> Download:
         assert self._client is not None, "use Fetcher as an async context manager"
-        async with self._client.stream("GET", url, headers=headers) as response:
+        async with self._client.stream("GET", url, headers=headers, auth=self._credentials.get(host)) as response:
             fetched_at = datetime.now(UTC)
             status = response.status_code
             response_headers = {name.lower(): value for name, value in response.headers.items()}

@@ -36,13 +36,17 @@ def same_site(url: str, other: str) -> bool:
     return site_of(url) == site_of(other)
 
 
+def without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def display_url(url: str) -> str:
     """`url` without credentials: user-info dropped and secret-looking query values masked."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]
+    parts = urlsplit(without_userinfo(url))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     if any(_SECRET_PARAMETER.search(name) for name, _ in pairs):
         query = urlencode([(name, "***" if _SECRET_PARAMETER.search(name) else value) for name, value in pairs])
     else:
         query = parts.query
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    return urlunsplit(parts._replace(query=query))

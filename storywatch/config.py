@@ -1,7 +1,9 @@
 """The config file: read once at the boundary, validated, then trusted everywhere else.
 
 Errors name the key and the line (`fetch.timeout_seconds (line 6): ...`); values of
-secret keys (notify URLs) never appear in a message.
+secret keys (notify URLs) never appear in a message, nor does any value expanded from
+`${VAR}`. Such values are secrets wherever they go: a feed URL is stored and shown as
+written (`FeedSettings.shown_url`), never expanded.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import ipaddress
 import os
 import re
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, Literal
+from urllib.parse import quote
 
 import yaml
 from pydantic import (
@@ -19,6 +23,7 @@ from pydantic import (
     Field,
     PositiveFloat,
     PositiveInt,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -32,6 +37,7 @@ DEFAULT_CONFIG = Path("storywatch.yaml")
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HOST_NAME = re.compile(r"^(?=.{1,253}$)[\w-]+(\.[\w-]+)*\.?$")
 _SECRET_KEYS = {"notify"}  # subtrees whose values are never echoed in errors
+_SHORTEST_SECRET = 3  # shorter expanded values are not masked in text: every "1" would be
 
 
 class _Section(BaseModel):
@@ -69,7 +75,16 @@ class FetchSettings(_Section):
 
 class FeedSettings(_Section):
     name: str = Field(min_length=1)
-    url: str
+    url: str  # as fetched: `${VAR}` expanded (credentials, tokens)
+    _secrets: tuple[tuple[str, str], ...] = PrivateAttr(default=())  # (variable, value) expanded into `url`
+
+    @property
+    def shown_url(self) -> str:
+        """`url` as the config writes it, each `${VAR}` unexpanded: the only form stored, shown or sent."""
+        return self.redact(self.url)
+
+    def redact(self, text: str) -> str:
+        return redact(text, self._secrets)
 
     @field_validator("url")
     @classmethod
@@ -183,11 +198,29 @@ def parse_settings(source: str, environ: dict[str, str], name: str = "config") -
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping of keys (database, feeds, storylines, ...)")
     lines = _key_lines(root)
-    data = _expand_environment(data, environ, lines, name)
+    expanded: dict[tuple, list[tuple[str, str]]] = {}
+    data = _expand_environment(data, environ, lines, name, expanded)
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(_describe(error.errors()[0], lines, name)) from None
+        every = [pair for pairs in expanded.values() for pair in pairs]
+        raise ConfigError(redact(_describe(error.errors()[0], lines, name), every)) from None
+    for index, feed in enumerate(settings.feeds):
+        feed._secrets = tuple(expanded.get(("feeds", index, "url"), ()))
+    return settings
+
+
+def redact(text: str, expansions: Iterable[tuple[str, str]]) -> str:
+    """`text` with each expanded value put back as its `${VAR}`, also in the URL-quoted and
+    lower-cased forms URL tools print it in."""
+    forms: dict[str, str] = {}
+    for variable, value in expansions:
+        if len(value) >= _SHORTEST_SECRET:
+            for form in (value, quote(value, safe=""), quote(value), value.lower()):
+                forms.setdefault(form, "${" + variable + "}")
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, forms[form])
+    return text
 
 
 def _key_lines(node: yaml.Node | None, path: tuple = ()) -> dict[tuple, int]:
@@ -220,11 +253,14 @@ def _dotted(path: tuple) -> str:
     return text or "(top level)"
 
 
-def _expand_environment(value: Any, environ: dict[str, str], lines: dict, name: str, path: tuple = ()) -> Any:
+def _expand_environment(
+    value: Any, environ: dict[str, str], lines: dict, name: str, expanded: dict[tuple, list], path: tuple = ()
+) -> Any:
+    """`value` with `${VAR}` references replaced; `expanded` collects (variable, value) pairs by key path."""
     if isinstance(value, dict):
-        return {k: _expand_environment(v, environ, lines, name, (*path, k)) for k, v in value.items()}
+        return {k: _expand_environment(v, environ, lines, name, expanded, (*path, k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_environment(v, environ, lines, name, (*path, i)) for i, v in enumerate(value)]
+        return [_expand_environment(v, environ, lines, name, expanded, (*path, i)) for i, v in enumerate(value)]
     if isinstance(value, str):
 
         def substitute(match: re.Match) -> str:
@@ -234,6 +270,7 @@ def _expand_environment(value: Any, environ: dict[str, str], lines: dict, name: 
                 raise ConfigError(
                     f"{name} line {line}: {_dotted(path)}: environment variable {variable} is not set"
                 )
+            expanded.setdefault(path, []).append((variable, environ[variable]))
             return environ[variable]
 
         return _ENV_REFERENCE.sub(substitute, value)
