@@ -3,7 +3,8 @@
 Bundled templates live in `alerts/templates/`; a file of the same name in
 `alerts.templates_dir` overrides one. Each template sets `title` (email subject, Slack
 and JSON title) and renders the body. Formats: `txt` (plain text, JSON and most
-targets), `slack` (Slack mrkdwn) and `html` (email; Apprise adds the plain-text part).
+targets), `slack` (Slack mrkdwn: every printed value neutralised, see `slack_text`; URLs in
+links go through `slack_url`) and `html` (email; Apprise adds the plain-text part).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 import jinja2
 import markupsafe
@@ -78,22 +80,49 @@ class TemplateProblem(Exception):
     """An operator's template does not render; the alert is retried after they fix it."""
 
 
+class SlackURL(str):
+    """A URL made safe to print inside Slack's `<url|label>` (see `slack_url`)."""
+
+
+# Apprise's Slack plugin escapes & < > and then turns `<!x>`, `!x>`, `@x|y>`, `url|y>` and
+# their escaped forms back into live mentions and links, so escaping is undone. Characters
+# that look the same but mean nothing to mrkdwn cannot be rewritten.
+_SLACK_LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "|": "\u00a6", "!": "\u01c3", "@": "\uff20"})
+
+
+def slack_text(value: object) -> str:
+    """Untrusted text as Slack shows it but cannot act on: no mention, link or label boundary survives."""
+    return value if isinstance(value, SlackURL) else str(value).translate(_SLACK_LOOKALIKES)
+
+
+def slack_url(url: str) -> SlackURL:
+    """A URL with every character mrkdwn or the plugin could read as markup percent-encoded."""
+    return SlackURL(quote(url, safe=":/?#[]$&'()*+,;=%-._~"))
+
+
+def _environment(search: list[str], finalize=None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,  # a typo in an operator's template fails loudly
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=finalize,
+    )
+    env.filters["when"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M UTC")
+    env.filters["slack_url"] = slack_url
+    return env
+
+
 class Templates:
     """The bundled templates, each overridable by a same-named file in `override_dir`."""
 
     def __init__(self, override_dir: Path | None = None):
         bundled = str(resources.files("storywatch.alerts").joinpath("templates"))
         search = [str(override_dir), bundled] if override_dir else [bundled]
-        self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(search),
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-            undefined=jinja2.StrictUndefined,  # a typo in an operator's template fails loudly
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self._env.filters["when"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M UTC")
-        # Slack links are <url|label>; these characters would end the label early.
-        self._env.filters["slack_label"] = lambda text: text.translate(str.maketrans("<>|", "‹›¦"))
+        self._env = _environment(search)
+        # Every value a Slack template prints is neutralised, in operators' templates too.
+        self._slack_env = _environment(search, finalize=slack_text)
 
     def render(self, notices: Sequence[Notice], fmt: Format) -> Rendered:
         """One notice renders its kind's template; several render the digest."""
@@ -102,7 +131,8 @@ class Templates:
         else:
             name, context = f"digest.{fmt}", {"alerts": list(notices)}
         try:
-            module = self._env.get_template(name).make_module(context)
+            env = self._slack_env if fmt == "slack" else self._env
+            module = env.get_template(name).make_module(context)
             title = getattr(module, "title", "storywatch alert")
             if isinstance(title, markupsafe.Markup):  # HTML templates escape it; a subject is plain text
                 title = title.unescape()
