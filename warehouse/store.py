@@ -117,8 +117,9 @@ def record_feed_polls(
             last_modified = CASE WHEN excluded.last_error IS NULL
                                  THEN coalesce(excluded.last_modified, s.last_modified) ELSE s.last_modified END,
             last_success_at = coalesce(excluded.last_success_at, s.last_success_at),
-            last_error_at = coalesce(excluded.last_error_at, s.last_error_at),
-            last_error = coalesce(excluded.last_error, s.last_error),
+            -- A success clears the error: it is the current state, feed_fetches keeps the history.
+            last_error_at = excluded.last_error_at,
+            last_error = excluded.last_error,
             consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0 ELSE s.consecutive_failures + 1 END,
             retry_not_before = excluded.retry_not_before
         """,

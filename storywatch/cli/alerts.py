@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from storywatch.alerts import deliver_pending, resend
-from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
+from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, shown, user_errors
 from storywatch.warehouse import outbox
 from storywatch.warehouse.db import open_warehouse
 
@@ -40,11 +40,11 @@ def list_alerts(
             str(row["alert_id"]),
             str(row["status"]),
             str(row["attempts"]),
-            f"{row['kind']}: {row['subject']}",
-            str(row["target"]),
+            shown(f"{row['kind']}: {row['subject']}"),
+            shown(row["target"]),
             f"{row['created_at']:%Y-%m-%d %H:%M}",
             f"{row['next_attempt_at']:%Y-%m-%d %H:%M}" if row["next_attempt_at"] else "",
-            str(row["last_error"] or ""),
+            shown(row["last_error"] or ""),
         )
     console.print(table if rows else "No pending or failed alerts.")
 

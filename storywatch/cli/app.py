@@ -9,6 +9,7 @@ from typing import Annotated, Callable, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from storywatch.config import Settings, load_settings, resolve_config_path
 from storywatch.errors import StorywatchError
@@ -41,10 +42,15 @@ def user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except StorywatchError as error:
-            errors.print(f"[red]error:[/red] {error}", markup=True, highlight=False, soft_wrap=True)
+            errors.print(f"[red]error:[/red] {shown(error)}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def shown(text: object) -> str:
+    """Text from feeds, pages or errors, escaped for rich: `[/yellow]` in a URL prints as written."""
+    return escape(str(text))
 
 
 def settings_from(config: Path | None) -> Settings:

@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from storywatch.cli.app import ConfigOption, JsonOption, app, console, flow_settings, settings_from, user_errors
+from storywatch.cli.app import (
+    ConfigOption,
+    JsonOption,
+    app,
+    console,
+    flow_settings,
+    settings_from,
+    shown,
+    user_errors,
+)
 from storywatch.warehouse.db import open_warehouse
 from storywatch.warehouse.status import read_status
 
@@ -35,7 +44,7 @@ def run(
         table.add_row(what, count)
     console.print(table)
     for feed, error in summary.collected.feed_errors.items():
-        console.print(f"[yellow]feed {feed}:[/yellow] {error}", highlight=False)
+        console.print(f"[yellow]feed {shown(feed)}:[/yellow] {shown(error)}", highlight=False)
 
 
 @app.command()
@@ -69,9 +78,9 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     for column in ("feed", "last success", "last error", "failures", "articles"):
         feeds.add_column(column)
     for feed in current.feeds:
-        error = f"{feed.last_error_at:%Y-%m-%d %H:%M} {feed.last_error}" if feed.last_error_at else ""
+        error = f"{feed.last_error_at:%Y-%m-%d %H:%M} {shown(feed.last_error)}" if feed.last_error_at else ""
         feeds.add_row(
-            feed.feed,
+            shown(feed.feed),
             f"{feed.last_success_at:%Y-%m-%d %H:%M}" if feed.last_success_at else "never",
             error,
             f"[red]{feed.consecutive_failures}[/red]" if feed.consecutive_failures else "0",

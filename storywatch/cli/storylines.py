@@ -11,7 +11,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from storywatch.alerts.enqueue import enqueue_development_alerts
-from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
+from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, shown, user_errors
 from storywatch.storylines import Development, backfill
 from storywatch.warehouse import tracking
 from storywatch.warehouse.db import open_warehouse, transaction
@@ -40,8 +40,8 @@ def timeline(storyline_id: StorylineArgument, json_output: JsonOption = False, c
     for development in developments:
         table.add_row(
             f"{development['first_seen_at']:%Y-%m-%d %H:%M}",
-            f"[bold]{development['headline']}[/bold]\n{development['explanation']}",
-            f"{development['source_count']}: " + ", ".join(development["sources"]),
+            f"[bold]{shown(development['headline'])}[/bold]\n{shown(development['explanation'])}",
+            shown(f"{development['source_count']}: " + ", ".join(development["sources"])),
             "\n".join(_article_line(article) for article in development["articles"]),
         )
     console.print(table)
@@ -77,4 +77,4 @@ def backfill_command(
 
 def _article_line(article: dict) -> str:
     copy = f" (copy of {article['duplicate_of']})" if article["duplicate_of"] else ""
-    return f"{article['source']}: {article['url']}{copy}"
+    return shown(f"{article['source']}: {article['url']}{copy}")
