@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +13,7 @@ import pytest
 from storywatch.config import Settings, load_settings
 from storywatch.demo.server import LoopbackSite
 from storywatch.flows import steps
+from tests.security.hostile import gzip_bomb
 
 
 @dataclass(frozen=True)
@@ -59,17 +58,6 @@ def run_pass(config: Path, environ: dict[str, str] | None = None) -> PassResult:
     collected = steps.collect(settings, steps.new_pass_id(datetime.now(UTC)))
     steps.track_storylines(settings)
     return PassResult(settings, collected)
-
-
-def gzip_bomb(decoded_bytes: int, layers: int) -> bytes:
-    """`decoded_bytes` zeros, gzipped `layers` times, built in chunks (never the whole bomb in memory)."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    zeros = bytes(1 << 20)
-    parts = [compressor.compress(zeros) for _ in range(decoded_bytes >> 20)]
-    body = b"".join(parts) + compressor.flush()
-    for _ in range(layers - 1):
-        body = gzip.compress(body, 9)
-    return body
 
 
 @pytest.fixture(scope="session")

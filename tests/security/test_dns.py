@@ -8,29 +8,7 @@ import pytest
 
 from storywatch.demo.server import LoopbackSite
 from tests.security.conftest import run_pass, write_config
-
-PUBLIC = "93.184.215.14"
-
-
-class AttackerDNS:
-    """A resolver that answers each name from a script, the next answer on every query, as a rebinding
-    attacker's DNS does; other names go to the system resolver. Installed as `socket.getaddrinfo`."""
-
-    def __init__(self, script: dict[str, list[str]]):
-        self.script = script
-        self.queries: list[str] = []
-        self._system = socket.getaddrinfo
-
-    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):
-        name = host.decode() if isinstance(host, bytes) else host
-        name = name.encode("idna").decode() if not name.isascii() else name  # what the C resolver is given
-        if name not in self.script:
-            return self._system(host, port, family, type, proto, flags)
-        self.queries.append(name)
-        answers = self.script[name]
-        address = answers[min(self.queries.count(name), len(answers)) - 1]
-        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port)))]
-
+from tests.security.hostile import PUBLIC, AttackerDNS
 
 @pytest.fixture
 def attacker_dns(monkeypatch):

@@ -7,18 +7,7 @@ import resource
 from storywatch.demo.server import LoopbackSite
 from storywatch.extractors.feeds import parse_feed
 from tests.security.conftest import run_pass, write_config
-
-
-def entity_feed(link: str, *, charset: str = "utf-8", references: int = 5_000) -> bytes:
-    """50 KB of feed that a loose parser expands into a 200 MB summary."""
-    text = (
-        f'<?xml version="1.0" encoding="{charset}"?>\n'
-        f'<!DOCTYPE rss [\n<!ENTITY big "{"A" * 40_000}">\n]>\n'
-        '<rss version="2.0"><channel><title>Entities</title>'
-        f"<item><title>Listed beside the bomb</title><link>{link}</link>"
-        f"<description>{'&big;' * references}</description></item></channel></rss>"
-    )
-    return text.encode(charset)
+from tests.security.hostile import entity_feed
 
 
 def test_entity_expansion_feed_is_read_without_expanding(tmp_path, site: LoopbackSite, news) -> None:

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from html import escape
 
 from storywatch.demo.server import LoopbackSite
 from tests.security.conftest import run_pass, write_config
-
-
-def atom_dated(entries: dict[str, str]) -> str:
-    """An Atom feed whose entries (link -> date string) carry the date exactly as given."""
-    items = "".join(
-        f'<entry><title>Story {n}</title><link href="{escape(link)}"/><id>urn:x:{n}</id>'
-        f"<published>{date}</published><updated>{date}</updated></entry>"
-        for n, (link, date) in enumerate(entries.items())
-    )
-    return f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>{items}</feed>'
+from tests.security.hostile import atom_dated
 
 
 def test_absurd_dates_and_retry_after_fail_nothing_but_themselves(tmp_path, site: LoopbackSite, publisher: LoopbackSite, news) -> None:

@@ -9,12 +9,7 @@ from storywatch.warehouse import store
 from storywatch.warehouse.db import open_warehouse, transaction
 from tests.builders import make_article
 from tests.security.conftest import run_pass, write_config
-
-
-def flood_feed(base: str, items: int) -> str:
-    """An RSS feed of `items` distinct links (60,000 of them is 3.4 MB)."""
-    entries = "".join(f"<item><title>Item {n}</title><link>{base}/flood/{n}</link></item>" for n in range(items))
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Flood</title>{entries}</channel></rss>'
+from tests.security.hostile import flood_feed
 
 
 def test_items_per_feed_and_requests_per_host_are_capped(
