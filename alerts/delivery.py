@@ -2,9 +2,11 @@
 
 The database is held only in short windows, never during a send: per target, one window
 claims its due alerts (plan, lease, content), then each message is sent and marked in a
-window of its own. A crash between a target's acceptance and that mark leaves a claim
-that outlives its lease; the next run resends that message once, with the same
-Idempotency-Key (docs/alerts.md, "Delivery guarantee").
+window of its own. The acceptance goes into the send journal first (`alerts.journal`), so a
+lock held past our wait (an analyst's session) only delays the mark to the next run. A crash
+between a target's acceptance and the journal line leaves a claim that outlives its lease;
+the next run resends that message once, with the same Idempotency-Key (docs/alerts.md,
+"Delivery guarantee").
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
+from storywatch.alerts.journal import Accepted, forget, journal_path, pending, record
 from storywatch.alerts.outbox import CLAIM_LEASE, Message, after_failure, plan_target
 from storywatch.alerts.render import Notice, Rendered, TemplateProblem, Templates
 from storywatch.alerts.targets import Endpoint, SendResult, endpoints, send
 from storywatch.config import AlertSettings, NotifyTarget
+from storywatch.errors import DatabaseBusy
 from storywatch.warehouse import outbox as store
 from storywatch.warehouse.db import open_warehouse, transaction
 
 log = logging.getLogger(__name__)
+# The journal holds an acceptance while the outbox is locked: no reason to stall a pass a minute per message.
+_MARK_LOCK_WAIT_SECONDS = 5.0
 _HOUR = timedelta(hours=1)
 
 
@@ -84,9 +90,14 @@ def deliver_pending(
     """Send every due alert to its target. Never raises because a target is down."""
     now = now or datetime.now(timezone.utc)
     templates = Templates(settings.templates_dir)
+    journal = journal_path(db_path)
+    unmarked = pending(journal)  # accepted by a target after the last run's outbox window
     with open_warehouse(db_path) as con, transaction(con):
+        for accepted in unmarked:
+            store.mark_sent(con, accepted.message, accepted.claimed_at, accepted.sent_at)
         configured = {e.key: e for e in endpoints(targets, store.hmac_key(con))}  # a URL listed twice is one target
         store.note_unknown_targets(con, list(configured))
+    forget(journal, unmarked)
     reports = tuple(_deliver_to(db_path, e, settings, templates, now) for e in configured.values())
     for report in reports:
         (log.warning if report.error else log.info)("alerts to %s", report.line)
@@ -120,16 +131,30 @@ def _deliver_to(
         else:
             result = send(endpoint, rendered, message.key)
             refusal = None if result.accepted else result.error
+        if result.accepted:
+            sent += _mark_sent(db_path, message, now)
+            digests += message.is_digest
+            continue
+        retries = [_retry(i, attempts[i] + 1, result.error or "", settings, now) for i in message.alert_ids]
         with open_warehouse(db_path) as con, transaction(con):
-            if result.accepted:
-                sent += store.mark_sent(con, message, now, now)
-                digests += message.is_digest
-                continue
-            retries = [_retry(i, attempts[i] + 1, result.error or "", settings, now) for i in message.alert_ids]
             store.mark_failed(con, message, retries, now)
         retried += sum(r.next_attempt_at is not None for r in retries)
         failed += sum(r.next_attempt_at is None for r in retries)
     return TargetReport(endpoint.redacted, sent, retried, failed + len(plan.abandoned), digests, refusal)
+
+
+def _mark_sent(db_path: Path, message: Message, claimed_at: datetime) -> int:
+    """Journal the acceptance, then mark the outbox if its lock comes free soon; alerts counted as sent."""
+    journal, accepted = journal_path(db_path), Accepted(message, claimed_at, claimed_at)
+    record(journal, accepted)
+    try:
+        with open_warehouse(db_path, lock_wait_seconds=_MARK_LOCK_WAIT_SECONDS) as con, transaction(con):
+            marked = store.mark_sent(con, message, claimed_at, claimed_at)
+    except DatabaseBusy as busy:
+        log.warning("alert %s was accepted; the send journal keeps it until the next run (%s)", message.key, busy)
+        return len(message.alert_ids)
+    forget(journal, [accepted])
+    return marked
 
 
 def _render(message: Message, contents: dict[str, Notice], templates: Templates, endpoint: Endpoint) -> Rendered | str:
