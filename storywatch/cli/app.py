@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from storywatch.cli.lifetime import die_with_this_process
 from storywatch.config import Settings, load_settings, resolve_config_path
 from storywatch.errors import StorywatchError
 from storywatch.warehouse.db import open_warehouse
@@ -73,4 +74,5 @@ def main() -> None:
     # Prefect phones home and waits for it unless told not to; we run offline.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    die_with_this_process()
     app()
