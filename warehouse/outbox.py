@@ -7,10 +7,12 @@ transaction (enqueueing joins the one that opens the development).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
@@ -25,6 +27,7 @@ from storywatch.alerts.outbox import (
 from storywatch.alerts.render import ArticleLink, DevelopmentNotice, FeedHealthNotice, Notice
 
 Connection = duckdb.DuckDBPyConnection
+ALERT_KEY_ENV = "STORYWATCH_ALERT_KEY"
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,28 @@ class Retry:
 
 
 def hmac_key(con: Connection) -> str:
-    """This database's key for naming targets, created on first use."""
-    row = con.execute("SELECT hmac_key FROM internal.alert_key WHERE id = 1").fetchone()
-    if row:
-        return row[0]
-    key = secrets.token_hex(32)
-    con.execute("INSERT INTO internal.alert_key (id, hmac_key) VALUES (1, ?)", [key])
+    """The key that names targets (an HMAC of their URL), kept outside the database.
+
+    In the file, it would let any reader of the database test guesses of a target's URL (a
+    mail password) offline. `$STORYWATCH_ALERT_KEY`, else `<database>.key` (mode 0600) created
+    on first use; a key an older version kept in the database is moved there.
+    """
+    held = con.execute("SELECT hmac_key FROM internal.alert_key WHERE id = 1").fetchone()
+    if held:
+        con.execute("DELETE FROM internal.alert_key")
+    if os.environ.get(ALERT_KEY_ENV):
+        return os.environ[ALERT_KEY_ENV]
+    (database,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if database is None:  # in memory: nothing outlives the connection anyway
+        return held[0] if held else secrets.token_hex(32)
+    path = Path(database).with_name(Path(database).name + ".key")
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    key = held[0] if held else secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
     return key
 
 
