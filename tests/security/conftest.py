@@ -16,17 +16,21 @@ from storywatch.flows import steps
 from tests.security.hostile import gzip_bomb
 
 
+def rows(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(sql, parameters or []).fetchall()
+    finally:
+        con.close()
+
+
 @dataclass(frozen=True)
 class PassResult:
     settings: Settings
     collected: steps.CollectSummary
 
     def rows(self, sql: str, parameters: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.settings.database), read_only=True)
-        try:
-            return con.execute(sql, parameters or []).fetchall()
-        finally:
-            con.close()
+        return rows(self.settings.database, sql, parameters)
 
 
 def write_config(

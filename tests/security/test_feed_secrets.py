@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import base64
 
-import duckdb
 import pytest
 
 from storywatch.config import parse_settings
 from storywatch.demo.server import LoopbackSite
 from storywatch.errors import ConfigError
-from tests.security.conftest import run_pass, write_config
+from tests.security.conftest import rows, run_pass, write_config
 
 SECRETS = {"FEED_USER": "FeedUser", "FEED_PASS": "S3cret-Pass", "FEED_TOKEN": "Tok3n-Value"}
 
 
 def every_stored_text(database) -> str:
-    """Every VARCHAR value of every table, as one string to search for leaks."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        tables = con.execute(
-            "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
-        ).fetchall()
-        return "\n".join(str(con.execute(f'SELECT list("{c}") FROM {s}.{t}').fetchone()[0]) for s, t, c in tables)
-    finally:
-        con.close()
+    """Every VARCHAR value of every table and view, as one string to search for leaks."""
+    columns = rows(database, "SELECT table_schema, table_name, column_name FROM information_schema.columns"
+                             " WHERE data_type = 'VARCHAR'")
+    return "\n".join(str(rows(database, f'SELECT list("{c}") FROM {s}.{t}')) for s, t, c in columns)
 
 
 def test_feed_url_secrets_are_never_stored_and_credentials_stay_on_their_origin(

@@ -13,7 +13,7 @@ from storywatch.cli import app
 from storywatch.config import load_settings
 from storywatch.demo.server import LoopbackSite
 from tests.alerts.conftest import receiver, slack  # noqa: F401  (the Slack webhook receiver fixtures)
-from tests.security.conftest import PassResult
+from tests.security.conftest import rows
 from tests.security.hostile import AttackerDNS, HostileSet
 
 pytestmark = pytest.mark.prefect
@@ -39,14 +39,14 @@ def test_a_pass_over_the_hostile_set_completes_and_stores_every_good_article(
     assert run.exit_code == 0, run.output
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before < 300
     assert hostile.internal.requests == []
-    result = PassResult(load_settings(config), None)
-    stored = {url for (url,) in result.rows("SELECT url FROM articles")}
+    database = load_settings(config).database
+    stored = {url for (url,) in rows(database, "SELECT url FROM articles")}
     assert set(hostile.good_urls) <= stored
-    assert result.rows("SELECT title, revision FROM articles WHERE canonical_url = ?", [hostile.victim_url]) == [
+    assert rows(database, "SELECT title, revision FROM articles WHERE canonical_url = ?", [hostile.victim_url]) == [
         (hostile.news.story("honest-0", "ferry").title, 1)]
-    failures = dict(result.rows("SELECT url, kind FROM internal.page_failures"))
+    failures = dict(rows(database, "SELECT url, kind FROM internal.page_failures"))
     assert failures[hostile.site.url("/hostile/bomb")] == failures[hostile.site.url("/hostile/stacked")] == "too_large"
-    errors = dict(result.rows("SELECT feed, last_error FROM feeds WHERE last_error IS NOT NULL"))
+    errors = dict(rows(database, "SELECT feed, last_error FROM feeds WHERE last_error IS NOT NULL"))
     assert set(errors) == {"Bomb Feed", "Busy", "Inside"}
     assert "feed Bomb Feed:" in run.output
     assert slack.received
