@@ -115,5 +115,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return max((v for v, _, _ in bundled), default=0)
 
 
+def path_literal(path: Path) -> str:
+    """A path as a quoted SQL string, for the statements that take no parameters (ATTACH, COPY ... TO)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
