@@ -1,7 +1,10 @@
-"""The alert outbox in DuckDB: every SQL statement alert queuing and delivery need.
+"""The alert outbox's tables: every SQL statement alert queueing and delivery need, through
+the warehouse's connection.
 
 Functions take an open connection and never BEGIN or COMMIT: callers decide the
-transaction (enqueueing joins the one that opens the development).
+transaction (enqueueing joins the one that opens the development). They read and write
+rows as values; what a message says and why an alert waits are decided in `outbox` and
+`render`, and reach SQL only as parameters.
 """
 
 from __future__ import annotations
@@ -9,32 +12,25 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
 from storywatch.alerts.outbox import (
+    INTERRUPTED_TWICE,
+    UNKNOWN_TARGET,
     FeedCondition,
     FeedHealth,
     FeedHealthChange,
     Message,
     NewAlert,
     QueuedAlert,
+    Retry,
 )
-from storywatch.alerts.render import ArticleLink, DevelopmentNotice, FeedHealthNotice, Notice
+from storywatch.alerts.render import AlertContent, ArticleLink
+from storywatch.storylines.model import Development
 
 Connection = duckdb.DuckDBPyConnection
-
-
-@dataclass(frozen=True)
-class Retry:
-    """The outcome of a failed attempt for one alert: try again at `next_attempt_at`, or give up (None)."""
-
-    alert_id: str
-    attempts: int
-    next_attempt_at: datetime | None
-    error: str
 
 
 def hmac_key(con: Connection) -> str:
@@ -97,10 +93,10 @@ def note_unknown_targets(con: Connection, target_keys: Collection[str]) -> int:
     """Pending alerts for targets no longer configured stay pending, with a reason a person can read."""
     return len(
         con.execute(
-            "UPDATE internal.alerts SET last_error = 'target is no longer in the config'"
+            "UPDATE internal.alerts SET last_error = ?"
             " WHERE status = 'pending' AND NOT list_contains(?::VARCHAR[], target_key)"
-            " AND last_error IS DISTINCT FROM 'target is no longer in the config' RETURNING alert_id",
-            [list(target_keys)],
+            " AND last_error IS DISTINCT FROM ? RETURNING alert_id",
+            [UNKNOWN_TARGET, list(target_keys), UNKNOWN_TARGET],
         ).fetchall()
     )
 
@@ -140,9 +136,8 @@ def claim(con: Connection, messages: Sequence[Message], resent: Collection[str],
 def abandon(con: Connection, alert_ids: Sequence[str]) -> None:
     con.execute(
         "UPDATE internal.alerts SET status = 'failed', claimed_at = NULL, interrupted = interrupted + 1,"
-        " last_error = 'delivery was interrupted twice; it may or may not have arrived"
-        " (resend with `storywatch alerts resend ID`)' WHERE list_contains(?::VARCHAR[], alert_id)",
-        [list(alert_ids)],
+        " last_error = ? WHERE list_contains(?::VARCHAR[], alert_id)",
+        [INTERRUPTED_TWICE, list(alert_ids)],
     )
 
 
@@ -177,31 +172,35 @@ def mark_failed(con: Connection, message: Message, retries: Sequence[Retry], cla
         )
 
 
-def notices(con: Connection, alert_ids: Sequence[str]) -> dict[str, Notice]:
-    """What each alert's message says, read now (so a retry shows the corroboration gathered since)."""
+def contents(con: Connection, alert_ids: Sequence[str]) -> list[AlertContent]:
+    """What each alert's message is made of, read now (so a retry shows the corroboration gathered since)."""
     rows = con.execute(
-        "SELECT al.alert_id, al.kind, al.facts, d.development_id, d.storyline_id, d.headline, d.explanation,"
-        " d.first_seen_at FROM internal.alerts al LEFT JOIN internal.developments d USING (development_id)"
+        "SELECT al.alert_id, al.kind, al.facts, d.development_id, d.storyline_id, d.headline, d.first_article_id,"
+        " d.first_seen_at, d.explanation, d.nearest_development_id, d.distance, coalesce(d.new_facts, [])"
+        " FROM internal.alerts al LEFT JOIN internal.developments d USING (development_id)"
         " WHERE list_contains(?::VARCHAR[], al.alert_id)",
         [list(alert_ids)],
     ).fetchall()
-    development_ids = [row[3] for row in rows if row[3] is not None]
-    links = _articles(con, development_ids)
-    found: dict[str, Notice] = {}
-    for alert_id, kind, facts_json, development_id, storyline_id, headline, explanation, first_seen_at in rows:
-        facts = json.loads(facts_json) if facts_json else {}
-        if kind == "feed_health":
-            found[alert_id] = FeedHealthNotice(**facts)
-        elif development_id is not None:
-            found[alert_id] = DevelopmentNotice(
-                storyline_id=storyline_id,
-                storyline_title=facts.get("storyline_title") or storyline_id,
-                headline=headline,
-                explanation=explanation,
-                first_seen_at=first_seen_at,
-                articles=tuple(links.get(development_id, ())),
-            )
-    return found
+    developments = {
+        row[3]: Development(
+            development_id=row[3], storyline_id=row[4], headline=row[5], first_article_id=row[6],
+            first_seen_at=row[7], explanation=row[8], nearest_development_id=row[9], distance=row[10],
+            new_facts=tuple(row[11]),
+        )
+        for row in rows
+        if row[3] is not None
+    }
+    links = _articles(con, list(developments))
+    return [
+        AlertContent(
+            alert_id=alert_id,
+            kind=kind,
+            facts=json.loads(facts_json) if facts_json else {},
+            development=developments.get(development_id),
+            articles=tuple(links.get(development_id, ())),
+        )
+        for alert_id, kind, facts_json, development_id, *_ in rows
+    ]
 
 
 def _articles(con: Connection, development_ids: Sequence[str]) -> dict[str, list[ArticleLink]]:
