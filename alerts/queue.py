@@ -29,6 +29,7 @@ from storywatch.alerts.outbox import (
 )
 from storywatch.alerts.render import AlertContent, ArticleLink
 from storywatch.storylines.model import Development
+from storywatch.warehouse.db import insert_all, unnested
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -45,26 +46,13 @@ def hmac_key(con: Connection) -> str:
 
 def insert_alerts(con: Connection, alerts: Sequence[NewAlert]) -> int:
     """Write new pending rows; an alert id already present is left alone. Returns rows written."""
-    written = 0
-    for alert in alerts:
-        written += len(
-            con.execute(
-                "INSERT INTO internal.alerts (alert_id, kind, development_id, storyline_id, target, target_key,"
-                " facts, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
-                " ON CONFLICT DO NOTHING RETURNING alert_id",
-                [
-                    alert.alert_id,
-                    alert.kind,
-                    alert.development_id,
-                    alert.storyline_id,
-                    alert.target,
-                    alert.target_key,
-                    json.dumps(dict(alert.facts)),
-                    alert.created_at,
-                ],
-            ).fetchall()
-        )
-    return written
+    rows = [
+        {"alert_id": a.alert_id, "kind": a.kind, "development_id": a.development_id, "storyline_id": a.storyline_id,
+         "target": a.target, "target_key": a.target_key, "facts": json.dumps(dict(a.facts)), "status": "pending",
+         "attempts": 0, "created_at": a.created_at}
+        for a in alerts
+    ]
+    return insert_all(con, "internal.alerts", rows, on_conflict="ON CONFLICT DO NOTHING")
 
 
 def feed_conditions(con: Connection) -> list[FeedCondition]:
@@ -80,13 +68,13 @@ def feed_health(con: Connection) -> dict[str, FeedHealth]:
 
 
 def save_feed_health(con: Connection, changes: Sequence[FeedHealthChange], now: datetime) -> None:
-    for change in changes:
-        con.execute(
-            "INSERT INTO internal.feed_health (feed, failing, incident, changed_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (feed) DO UPDATE SET failing = excluded.failing, incident = excluded.incident,"
-            " changed_at = excluded.changed_at",
-            [change.feed, change.failing, change.incident, now],
-        )
+    insert_all(
+        con,
+        "internal.feed_health",
+        [{"feed": c.feed, "failing": c.failing, "incident": c.incident, "changed_at": now} for c in changes],
+        on_conflict="ON CONFLICT (feed) DO UPDATE SET failing = excluded.failing, incident = excluded.incident,"
+        " changed_at = excluded.changed_at",
+    )
 
 
 def note_unknown_targets(con: Connection, target_keys: Collection[str]) -> int:
@@ -94,7 +82,7 @@ def note_unknown_targets(con: Connection, target_keys: Collection[str]) -> int:
     return len(
         con.execute(
             "UPDATE internal.alerts SET last_error = ?"
-            " WHERE status = 'pending' AND NOT list_contains(?::VARCHAR[], target_key)"
+            " WHERE status = 'pending' AND target_key NOT IN (SELECT unnest(?::VARCHAR[]))"
             " AND last_error IS DISTINCT FROM ? RETURNING alert_id",
             [UNKNOWN_TARGET, list(target_keys), UNKNOWN_TARGET],
         ).fetchall()
@@ -123,20 +111,23 @@ def messages_since(con: Connection, target_key: str, sent_since: datetime, claim
 
 def claim(con: Connection, messages: Sequence[Message], resent: Collection[str], now: datetime) -> None:
     """Mark messages as being sent by us (`claimed_at = now`); resent ones count an interruption."""
-    for message in messages:
-        con.execute(
-            "UPDATE internal.alerts SET claimed_at = ?, message_key = ?,"
-            " interrupted = coalesce(interrupted, 0)"
-            " + CASE WHEN list_contains(?::VARCHAR[], alert_id) THEN 1 ELSE 0 END"
-            " WHERE list_contains(?::VARCHAR[], alert_id)",
-            [now, message.key, list(resent), list(message.alert_ids)],
-        )
+    claims = [{"alert_id": alert_id, "message_key": m.key} for m in messages for alert_id in m.alert_ids]
+    if not claims:
+        return
+    claimed, parameters = unnested(con, "internal.alerts", claims)
+    con.execute(
+        "UPDATE internal.alerts AS al SET claimed_at = ?, message_key = c.message_key,"
+        " interrupted = coalesce(al.interrupted, 0)"
+        " + CASE WHEN al.alert_id IN (SELECT unnest(?::VARCHAR[])) THEN 1 ELSE 0 END"
+        f" FROM ({claimed}) AS c WHERE al.alert_id = c.alert_id",
+        [now, list(resent), *parameters],
+    )
 
 
 def abandon(con: Connection, alert_ids: Sequence[str]) -> None:
     con.execute(
         "UPDATE internal.alerts SET status = 'failed', claimed_at = NULL, interrupted = interrupted + 1,"
-        " last_error = ? WHERE list_contains(?::VARCHAR[], alert_id)",
+        " last_error = ? WHERE alert_id IN (SELECT unnest(?::VARCHAR[]))",
         [INTERRUPTED_TWICE, list(alert_ids)],
     )
 
@@ -147,7 +138,7 @@ def mark_sent(con: Connection, message: Message, claimed_at: datetime, now: date
         con.execute(
             "UPDATE internal.alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
             " claimed_at = NULL, last_error = NULL, next_attempt_at = NULL"
-            " WHERE list_contains(?::VARCHAR[], alert_id) AND message_key = ? AND claimed_at = ?"
+            " WHERE alert_id IN (SELECT unnest(?::VARCHAR[])) AND message_key = ? AND claimed_at = ?"
             " RETURNING alert_id",
             [now, list(message.alert_ids), message.key, claimed_at],
         ).fetchall()
@@ -155,21 +146,19 @@ def mark_sent(con: Connection, message: Message, claimed_at: datetime, now: date
 
 
 def mark_failed(con: Connection, message: Message, retries: Sequence[Retry], claimed_at: datetime) -> None:
-    for retry in retries:
-        con.execute(
-            "UPDATE internal.alerts SET status = CASE WHEN ?::TIMESTAMPTZ IS NULL THEN 'failed' ELSE 'pending' END,"
-            " attempts = ?, next_attempt_at = ?, last_error = ?, claimed_at = NULL"
-            " WHERE alert_id = ? AND message_key = ? AND claimed_at = ?",
-            [
-                retry.next_attempt_at,
-                retry.attempts,
-                retry.next_attempt_at,
-                retry.error,
-                retry.alert_id,
-                message.key,
-                claimed_at,
-            ],
-        )
+    """Retry later or give up, only where our claim still stands (as `mark_sent`)."""
+    if not retries:
+        return
+    outcomes, parameters = unnested(con, "internal.alerts", [
+        {"alert_id": r.alert_id, "attempts": r.attempts, "next_attempt_at": r.next_attempt_at, "last_error": r.error}
+        for r in retries
+    ])
+    con.execute(
+        "UPDATE internal.alerts AS al SET status = CASE WHEN r.next_attempt_at IS NULL THEN 'failed' ELSE 'pending' END,"
+        " attempts = r.attempts, next_attempt_at = r.next_attempt_at, last_error = r.last_error, claimed_at = NULL"
+        f" FROM ({outcomes}) AS r WHERE al.alert_id = r.alert_id AND al.message_key = ? AND al.claimed_at = ?",
+        [*parameters, message.key, claimed_at],
+    )
 
 
 def contents(con: Connection, alert_ids: Sequence[str]) -> list[AlertContent]:
@@ -178,7 +167,7 @@ def contents(con: Connection, alert_ids: Sequence[str]) -> list[AlertContent]:
         "SELECT al.alert_id, al.kind, al.facts, d.development_id, d.storyline_id, d.headline, d.first_article_id,"
         " d.first_seen_at, d.explanation, d.nearest_development_id, d.distance, coalesce(d.new_facts, [])"
         " FROM internal.alerts al LEFT JOIN internal.developments d USING (development_id)"
-        " WHERE list_contains(?::VARCHAR[], al.alert_id)",
+        " WHERE al.alert_id IN (SELECT unnest(?::VARCHAR[]))",
         [list(alert_ids)],
     ).fetchall()
     developments = {
@@ -208,9 +197,9 @@ def _articles(con: Connection, development_ids: Sequence[str]) -> dict[str, list
     rows = con.execute(
         "WITH members AS ("
         "  SELECT development_id, article_id FROM internal.storyline_articles"
-        "  WHERE list_contains(?::VARCHAR[], development_id)"
+        "  WHERE development_id IN (SELECT unnest(?::VARCHAR[]))"
         "  UNION SELECT development_id, first_article_id FROM internal.developments"
-        "  WHERE list_contains(?::VARCHAR[], development_id))"
+        "  WHERE development_id IN (SELECT unnest(?::VARCHAR[])))"
         " SELECT m.development_id, a.canonical_url, a.source, coalesce(a.title, a.canonical_url),"
         " a.duplicate_of IS NOT NULL FROM members m JOIN internal.articles a USING (article_id)"
         " ORDER BY m.development_id, a.duplicate_of IS NOT NULL, coalesce(a.published_at, a.fetched_at), a.article_id",
@@ -232,7 +221,7 @@ def resend(con: Connection, alert_ids: Sequence[str] | None) -> int:
         return len(con.execute(reset + "status = 'failed' RETURNING alert_id").fetchall())
     return len(
         con.execute(
-            reset + "status <> 'pending' AND list_contains(?::VARCHAR[], alert_id) RETURNING alert_id",
+            reset + "status <> 'pending' AND alert_id IN (SELECT unnest(?::VARCHAR[])) RETURNING alert_id",
             [list(alert_ids)],
         ).fetchall()
     )
@@ -243,7 +232,7 @@ def listing(con: Connection, statuses: Collection[str]) -> list[dict[str, object
     cursor = con.execute(
         "SELECT alert_id, status, kind, coalesce(development_id, feed) AS subject, target, attempts,"
         " created_at, sent_at, next_attempt_at, last_error FROM alerts"
-        " WHERE list_contains(?::VARCHAR[], status) ORDER BY created_at DESC, alert_id",
+        " WHERE status IN (SELECT unnest(?::VARCHAR[])) ORDER BY created_at DESC, alert_id",
         [list(statuses)],
     )
     names = [column[0] for column in cursor.description]
