@@ -18,9 +18,10 @@ from typing import Literal
 
 from storywatch.alerts import queue
 from storywatch.alerts.outbox import CLAIM_LEASE, Message, Retry, after_failure, plan_target
-from storywatch.alerts.render import Notice, Rendered, TemplateProblem, Templates, notice
+from storywatch.alerts.render import Notice, Rendered, Templates, notice
 from storywatch.alerts.targets import Endpoint, SendResult, endpoints, send
 from storywatch.config import AlertSettings, NotifyTarget
+from storywatch.errors import TemplateProblem
 from storywatch.warehouse.db import open_warehouse, transaction
 
 log = logging.getLogger(__name__)

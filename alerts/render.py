@@ -18,6 +18,7 @@ from typing import Literal
 import jinja2
 import markupsafe
 
+from storywatch.errors import TemplateProblem
 from storywatch.storylines.model import Development
 
 Format = Literal["txt", "slack", "html"]
@@ -102,10 +103,6 @@ def notice(content: AlertContent) -> Notice | None:
 class Rendered:
     title: str
     body: str
-
-
-class TemplateProblem(Exception):
-    """An operator's template does not render; the alert is retried after they fix it."""
 
 
 class Templates:
