@@ -4,9 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
-
 .PHONY: install demo test bench clean
 
 install: $(STAMP)
@@ -26,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/storylines_eval.py
+	$(BIN)/python bench/analyst_copy.py
 	$(BIN)/python -m bench.hostile
 
 clean:

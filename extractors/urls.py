@@ -1,4 +1,4 @@
-"""URL forms: the canonical identity of an article link, its site, and the form safe to show in a message."""
+"""URL forms: the canonical identity of an article link, and the form safe to show in a message."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from courlan import normalize_url
-from tld import get_fld
 
 _WEB_SCHEMES = ("http", "https")
 _SECRET_PARAMETER = re.compile(r"token|key|secret|sig|pass|auth|session|credential", re.IGNORECASE)
@@ -23,17 +22,6 @@ def canonicalize(url: str) -> str:
         return normalize_url(urlunsplit(parts._replace(fragment="")))
     except ValueError:  # courlan refuses malformed ports and the like; keep the URL as given
         return urlunsplit(parts._replace(fragment=""))
-
-
-def site_of(url: str) -> str:
-    """The registrable domain of the URL's host (amp.news.example.co.uk -> example.co.uk, by the public
-    suffix list); the host itself for addresses and names under no known suffix."""
-    host = (urlsplit(url).hostname or "").lower()
-    return get_fld(host, fix_protocol=True, fail_silently=True) or host
-
-
-def same_site(url: str, other: str) -> bool:
-    return site_of(url) == site_of(other)
 
 
 def without_userinfo(url: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storywatch.demo.server import LoopbackSite
-from storywatch.extractors.urls import same_site
+from storywatch.warehouse.store import site_of
 from tests.security.conftest import run_pass, write_config
 
 
@@ -27,7 +27,8 @@ def test_canonical_on_another_site_does_not_overwrite_that_sites_article(
         (victim_url, original.title, 1), (site.url("/news/forged"), forged.title, 1)])
 
 
-def test_canonical_on_the_same_registrable_domain_is_kept() -> None:
-    assert same_site("https://amp.news.example.co.uk/a", "https://www.example.co.uk/a")
-    assert not same_site("https://example.co.uk/a", "https://other.co.uk/a")
-    assert not same_site("https://alice.github.io/a", "https://bob.github.io/a")  # a public suffix, not a site
+def test_a_site_is_its_registrable_domain() -> None:
+    assert site_of("https://amp.news.example.co.uk/a") == site_of("https://www.example.co.uk/a") == "example.co.uk"
+    assert site_of("https://example.co.uk/a") != site_of("https://other.co.uk/a")
+    assert site_of("https://alice.github.io/a") != site_of("https://bob.github.io/a")  # a public suffix, not a site
+    assert site_of("http://127.0.0.1:8080/a") == "127.0.0.1"
