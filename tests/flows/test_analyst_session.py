@@ -53,7 +53,8 @@ def test_an_analyst_session_held_across_passes_blocks_nothing(prefect_api, tmp_p
     for story in stories:
         site.route(f"/news/{story.slug}.html", news.article(story))
     config = tmp_path / "storywatch.yaml"
-    config.write_text(f"database: sw.duckdb\nfeeds:\n  - name: Gazette\n    url: {site.url('/rss.xml')}\n")
+    config.write_text(f"database: sw.duckdb\nfetch:\n  allow_internal: [127.0.0.1]\nfeeds:\n"
+                      f"  - name: Gazette\n    url: {site.url('/rss.xml')}\n")
     published = analyst_copy_path(tmp_path / "sw.duckdb")
 
     def pass_listing(listed: int):
