@@ -87,3 +87,7 @@ class ExtractionError(FetchError):
 
     kind = "extraction"
     retryable = False
+
+
+class OpmlError(StorywatchError):
+    """An OPML file is not a readable subscription list."""
