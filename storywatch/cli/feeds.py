@@ -84,7 +84,7 @@ def add_command(
         raise typer.Exit(1)
     chosen = offered if add_all else _choose(offered)
     subscriptions = [
-        Subscription(name=feed.title or discovery.page_title or feed.url, url=feed.url, site_url=discovery.site_url)
+        Subscription(name=feed.title or discovery.page_title or feed.url, url=feed.url, site_url=feed.site_url)
         for feed in (discovery.feeds[number - 1] for number in chosen)
     ]
     config_path = resolve_config_path(config)
