@@ -5,6 +5,8 @@ DuckDB lets one process hold a file, and even a read-only session blocks the wri
 over the same tables. It is written under a temporary name and renamed over the previous copy in
 one step: a session already open keeps reading the copy it opened (its file stays alive until it
 closes), the next session sees the latest pass, and nobody ever sees a half-written copy.
+One catch: within one process DuckDB hands a new connection the database a still-open one
+has, so a reader sees the latest pass only after closing every connection to the old copy.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from storywatch.warehouse.db import path_literal
+from storywatch.warehouse.db import open_warehouse, path_literal
 
 _ALIAS = "analyst_copy"
 
@@ -44,6 +46,12 @@ def publish_analyst_copy(con: duckdb.DuckDBPyConnection, database: Path) -> Path
     con.execute(f"DETACH {_ALIAS}")  # checkpoints: the partial file is complete, with no WAL beside it
     os.replace(partial, published)
     return published
+
+
+def refresh_analyst_copy(database: Path) -> Path:
+    """Publish the copy in a write window of its own, for writers that have closed theirs."""
+    with open_warehouse(database) as con:
+        return publish_analyst_copy(con, database)
 
 
 def _remove(path: Path) -> None:

@@ -7,6 +7,7 @@ bounded time before failing with a message that says who holds it.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from storywatch.errors import DatabaseBusy, DatabaseError
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+logger = logging.getLogger(__name__)
 
 
 def connect(
@@ -35,6 +37,7 @@ def connect(
         raise DatabaseError(f"database {path} does not exist yet (run `storywatch run` first)")
     deadline = time.monotonic() + lock_wait_seconds
     delay = 0.05
+    waiting = False
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
@@ -42,13 +45,16 @@ def connect(
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise DatabaseError(f"database {path} cannot be opened: {_first_line(error)}") from None
+            holder = re.search(r"PID (\d+)", str(error))
+            who = f" by process {holder.group(1)}" if holder else ""
             if time.monotonic() + delay > deadline:
-                holder = re.search(r"PID (\d+)", str(error))
-                who = f" by process {holder.group(1)}" if holder else ""
                 raise DatabaseBusy(
                     f"database {path} is locked{who} for more than {lock_wait_seconds:.0f} s; "
-                    "close other sessions on it (analysts: query a snapshot, see README)"
+                    "close other sessions on it (analysts: open the analyst copy beside it, see README)"
                 ) from None
+            if not waiting:  # said once, so an operator sees who holds the pipeline up
+                logger.warning("database %s is locked%s; waiting up to %.0f s", path, who, lock_wait_seconds)
+                waiting = True
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
         except duckdb.Error as error:

@@ -14,6 +14,7 @@ from storywatch.alerts.enqueue import enqueue_development_alerts
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
 from storywatch.storylines import Development, backfill
 from storywatch.warehouse import tracking
+from storywatch.warehouse.analyst import refresh_analyst_copy
 from storywatch.warehouse.db import open_warehouse, transaction
 
 StorylineArgument = Annotated[str, typer.Argument(help="The storyline's id from the config.")]
@@ -69,6 +70,7 @@ def backfill_command(
             task = progress.add_task(f"backfilling {storyline.id}", total=tracking.count_unassigned(con, storyline.id))
             result = backfill(con, storyline, now=now, on_opened=enqueue if alert else None,
                               on_batch=lambda done: progress.advance(task, done))
+    refresh_analyst_copy(settings.database)
     console.print(
         f"{storyline.id}: {len(result.assignments)} articles assigned, {len(result.opened)} developments "
         + ("opened and alerted." if alert else "opened (not alerted; use --alert to alert them).")
