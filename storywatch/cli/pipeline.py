@@ -65,7 +65,7 @@ def _web_pages(settings: Settings) -> AbstractContextManager:
     from storywatch.web.server import WebSite
 
     site = WebSite(settings)
-    console.print(f"web pages on {site.url}/", highlight=False)
+    console.print(f"web pages on {site.url}/", highlight=False, soft_wrap=True)
     return site
 
 

@@ -23,5 +23,5 @@ def web(
     settings = settings_from(config)
     site = WebSite(settings, host, port)
     console.print(f"storywatch web on {site.url}/ reading {analyst_copy_path(settings.database)} "
-                  "(published after every pass); Ctrl-C stops it", highlight=False)
+                  "(published after every pass); Ctrl-C stops it", highlight=False, soft_wrap=True)
     site.run()

@@ -6,8 +6,10 @@ naming the setting to change, and port 0 (tests) gives a free port known at once
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
+from contextlib import suppress
 from types import TracebackType
 from typing import Self
 
@@ -29,7 +31,8 @@ class WebSite:
         try:
             self._socket = socket.create_server((self.host, wanted))
         except OSError as error:
-            raise ConfigError(f"web: cannot listen on {self.host}:{wanted} ({error.strerror or error}); "
+            reason = os.strerror(error.errno) if error.errno else str(error)
+            raise ConfigError(f"web: cannot listen on {self.host}:{wanted} ({reason}); "
                               "choose another address with --host/--port or web.host/web.port") from None
         self.port = self._socket.getsockname()[1]
         self._server = uvicorn.Server(uvicorn.Config(
@@ -43,7 +46,7 @@ class WebSite:
 
     def run(self) -> None:
         """Serve until interrupted (Ctrl-C or SIGTERM)."""
-        with self._socket:
+        with self._socket, suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it shut down on
             self._server.run(sockets=[self._socket])
 
     def __enter__(self) -> Self:
