@@ -63,7 +63,7 @@ def add_command(
     add_all: Annotated[bool, typer.Option("--all", help="Add every readable feed found, without asking.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Find a site's RSS/Atom feeds from its <link rel="alternate"> and add the ones you choose."""
+    """Find the RSS/Atom feeds a site's page names (link rel=alternate) and add the ones you choose."""
     from storywatch.extractors.discovery import discover_feeds
 
     settings = settings_from(config)

@@ -43,7 +43,10 @@ def run(
 @app.command()
 @user_errors
 def serve(config: ConfigOption = None) -> None:
-    """Run the monitor on the config's schedule until stopped (Prefect serve); with web.enabled, the web pages too."""
+    """Run the monitor on the config's schedule until stopped (Prefect serve).
+
+    With `web.enabled` in the config the same process serves the web pages.
+    """
     settings, config_path = flow_settings(config)
     from storywatch.flows.monitor import monitor_pass
 
