@@ -17,11 +17,11 @@ import duckdb
 from jinja2 import Environment, PackageLoader
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from storywatch.config import Settings
+from storywatch.config import Settings, StorylineSettings
 from storywatch.errors import DatabaseError
 from storywatch.warehouse.analyst import analyst_copy_path
 from storywatch.warehouse.db import open_warehouse
@@ -89,10 +89,9 @@ class _Site:
     def alerts(self, request: Request) -> Response:
         return self._page(request, "alerts.html", lambda con: {"alerts": reading.outbox(con)})
 
-    def _storyline(self, request: Request) -> reading.Storyline | None:
+    def _storyline(self, request: Request) -> StorylineSettings | None:
         wanted = request.path_params["storyline_id"]
-        configured = next((s for s in self.settings.storylines if s.id == wanted), None)
-        return reading.Storyline(wanted, configured.title, configured.description, 0, None) if configured else None
+        return next((s for s in self.settings.storylines if s.id == wanted), None)
 
     def _copy(self):
         return open_warehouse(self.copy, read_only=True)
@@ -114,7 +113,7 @@ class _Site:
     def _unavailable(self, request: Request, error: DatabaseError) -> Response:
         return self.templates.TemplateResponse(request, "unavailable.html", {"reason": str(error)}, status_code=503)
 
-    def _not_found(self, request: Request) -> HTMLResponse:
+    def _not_found(self, request: Request) -> Response:
         return self.templates.TemplateResponse(
             request, "unavailable.html", {"reason": f"no storyline {request.path_params['storyline_id']!r} "
                                                     "in the config"}, status_code=404)

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 
-from storywatch.web.reading import Development, Storyline
+from storywatch.config import StorylineSettings
+from storywatch.web.reading import Development
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
@@ -21,7 +22,9 @@ MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def storyline_feed(storyline: Storyline, developments: Sequence[Development], *, page_url: str, self_url: str) -> bytes:
+def storyline_feed(
+    storyline: StorylineSettings, developments: Sequence[Development], *, page_url: str, self_url: str
+) -> bytes:
     """The Atom document of a storyline's developments, newest first; `page_url` is its timeline page."""
     feed = ET.Element("feed", xmlns=ATOM)
     _text(feed, "id", f"urn:storywatch:storyline:{storyline.id}")

@@ -8,7 +8,8 @@ import feedparser
 import pytest
 
 from storywatch.web.atom import storyline_feed
-from storywatch.web.reading import Development, Report, Storyline
+from storywatch.config import StorylineSettings
+from storywatch.web.reading import Development, Report
 
 from .conftest import STRIKE
 
@@ -63,7 +64,7 @@ def test_text_that_xml_cannot_carry_is_dropped_and_markup_is_escaped():
     report = Report("a1", "https://news.example/a?x=1&y=2", "Vote \x0b<b>counted</b>\x00", "Wire", T0, None)
     development = Development("d1", "vote", "Ballot\x1b counted & <confirmed>", "new: \x07a vote", T0, T0, 1, 1,
                               "a1", (report,))
-    storyline = Storyline("vote", "The vote \x01", "", 1, development)
+    storyline = StorylineSettings(id="vote", title="The vote \x01", query="vote")
     feed = parsed(storyline_feed(storyline, [development], page_url="http://127.0.0.1/storylines/vote",
                                  self_url="http://127.0.0.1/storylines/vote/atom.xml"))
     (entry,) = feed.entries
