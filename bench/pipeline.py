@@ -33,6 +33,7 @@ import trafilatura
 
 from eval_data import EVAL_DATA, require
 from storywatch.demo.server import LoopbackSite
+from storywatch.flows import prefect_environment
 
 PAGES = require(EVAL_DATA, "trafilatura-eval/html") / "trafilatura-eval" / "html"
 
@@ -80,7 +81,7 @@ def tree_rss_bytes(pid: int) -> int:
 
 
 BIN = Path(sys.executable).parent
-QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+QUIET = prefect_environment(quiet=True)
 
 
 @contextmanager

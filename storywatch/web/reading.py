@@ -14,7 +14,7 @@ from datetime import datetime
 import duckdb
 
 from storywatch.config import StorylineSettings
-from storywatch.warehouse.status import FeedHealth
+from storywatch.warehouse.status import FeedStatus
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def storylines(con: duckdb.DuckDBPyConnection, configured: Iterable[StorylineSet
     return [Storyline(s.id, s.title, s.description, counts.get(s.id, 0), newest.get(s.id)) for s in configured]
 
 
-def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
+def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedStatus]:
     """Per feed polled: last success, last error, failures since the last success, articles stored."""
     rows = con.execute(
         """
@@ -109,7 +109,7 @@ def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
         GROUP BY f.feed, s.at ORDER BY f.feed
         """
     ).fetchall()
-    return [FeedHealth(*row) for row in rows]
+    return [FeedStatus(*row) for row in rows]
 
 
 def outbox(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[OutboxAlert]:
