@@ -37,7 +37,7 @@ def publish_analyst_copy(con: duckdb.DuckDBPyConnection, database: Path) -> Path
     _remove(partial)  # left by a publish that was killed
     con.execute(f"ATTACH {path_literal(partial)} AS {_ALIAS}")
     try:
-        source = con.execute("SELECT current_database()").fetchone()[0]
+        source = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
         con.execute(f'COPY FROM DATABASE "{source}" TO {_ALIAS}')
     except BaseException:
         con.execute(f"DETACH {_ALIAS}")

@@ -19,9 +19,9 @@ from storywatch.demo.inbox import AlertInbox
 from storywatch.demo.newsroom import Newsroom
 from storywatch.demo.server import LoopbackSite
 from storywatch.flows import use_prefect_defaults
-from storywatch.storylines.store import timeline
 from storywatch.warehouse.analyst import analyst_copy_path
 from storywatch.warehouse.db import open_warehouse
+from storywatch.storylines.store import timeline
 
 if TYPE_CHECKING:
     from prefect.states import State

@@ -56,19 +56,19 @@ def test_an_analyst_session_held_across_passes_blocks_nothing(prefect_api, tmp_p
     config.write_text(f"database: sw.duckdb\nfeeds:\n  - name: Gazette\n    url: {site.url('/rss.xml')}\n")
     published = analyst_copy_path(tmp_path / "sw.duckdb")
 
-    def publish_and_run(listed: int):
+    def pass_listing(listed: int):
         site.route("/rss.xml", news.rss(stories[:listed], lambda s: f"/news/{s.slug}.html"),
                    content_type="application/rss+xml")
         return monitor_pass(config_path=str(config))
 
-    first = publish_and_run(1)
+    first = pass_listing(1)
     analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(published)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert analyst.stdout.readline().split() == ["1", first.pass_id]
         caplog.set_level(logging.WARNING, logger="storywatch.warehouse.db")
         for listed in (2, 3, 4):
-            summary = publish_and_run(listed)
+            summary = pass_listing(listed)
             assert summary.collected.new_articles == 1 and not summary.collected.feed_errors
             assert ask(analyst, "count") == (1, first.pass_id)  # the open session still reads its copy
             assert copy_answers(published) == (listed, summary.pass_id)  # a new session sees this pass
