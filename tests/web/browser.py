@@ -36,6 +36,7 @@ class Browser:
         self._process: subprocess.Popen | None = None
         self._socket: ClientConnection | None = None
         self._session: str | None = None
+        self._events: list[str] = []  # events that arrived while a reply was awaited
 
     def __enter__(self) -> Self:
         self._process = subprocess.Popen(
@@ -68,6 +69,7 @@ class Browser:
 
     def open(self, url: str) -> None:
         """Navigate and return once the page's load event has fired."""
+        self._events.clear()
         self._call("Page.navigate", url=url)
         self._wait_for("Page.loadEventFired")
 
@@ -94,8 +96,11 @@ class Browser:
             if reply.get("id") == message_id:
                 assert "error" not in reply, f"{method}: {reply['error']}"
                 return reply["result"]
+            if "method" in reply:
+                self._events.append(reply["method"])
 
     def _wait_for(self, event: str) -> None:
         assert self._socket is not None
-        while json.loads(self._socket.recv(timeout=START_SECONDS)).get("method") != event:
-            pass
+        while event not in self._events:
+            self._events.append(json.loads(self._socket.recv(timeout=START_SECONDS)).get("method", ""))
+        self._events.clear()
