@@ -89,7 +89,8 @@ def test_links_resolve_against_the_page_and_skip_what_is_not_http():
 
 
 def test_feeds_add_lists_the_demo_outlet_s_feed_and_adds_the_chosen_one(site, config, monkeypatch):
-    monkeypatch.setattr(console, "width", 250)  # one table row per feed, whatever the test terminal
+    # `_width`, not the `width` property: undoing a patch of the property would pin the width for later tests.
+    monkeypatch.setattr(console, "_width", 250)  # one table row per feed, whatever the test terminal
     newsroom = Newsroom.load()
     newsroom.publish(site, 1)
     article = newsroom.wave(1)[0]
