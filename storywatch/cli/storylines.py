@@ -12,8 +12,7 @@ from rich.table import Table
 
 from storywatch.alerts.enqueue import enqueue_development_alerts
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
-from storywatch.storylines import Development, backfill
-from storywatch.warehouse import tracking
+from storywatch.storylines import Development, backfill, store
 from storywatch.warehouse.db import open_warehouse, transaction
 
 StorylineArgument = Annotated[str, typer.Argument(help="The storyline's id from the config.")]
@@ -26,7 +25,7 @@ def timeline(storyline_id: StorylineArgument, json_output: JsonOption = False, c
     settings = settings_from(config)
     storyline = settings.storyline(storyline_id)
     with open_warehouse(settings.database, read_only=True) as con:
-        developments = tracking.timeline(con, storyline.id)
+        developments = store.timeline(con, storyline.id)
     if json_output:
         console.print_json(json.dumps({"storyline_id": storyline.id, "title": storyline.title,
                                        "developments": developments}, default=str))
@@ -66,7 +65,7 @@ def backfill_command(
 
         with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console,
                       transient=True) as progress:
-            task = progress.add_task(f"backfilling {storyline.id}", total=tracking.count_unassigned(con, storyline.id))
+            task = progress.add_task(f"backfilling {storyline.id}", total=store.count_unassigned(con, storyline.id))
             result = backfill(con, storyline, now=now, on_opened=enqueue if alert else None,
                               on_batch=lambda done: progress.advance(task, done))
     console.print(

@@ -20,7 +20,7 @@ from storywatch.demo.inbox import AlertInbox
 from storywatch.demo.newsroom import Newsroom
 from storywatch.demo.server import LoopbackSite
 from storywatch.warehouse.db import open_warehouse
-from storywatch.warehouse.tracking import timeline
+from storywatch.storylines.store import timeline
 
 if TYPE_CHECKING:
     from prefect.states import State
