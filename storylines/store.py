@@ -14,10 +14,11 @@ from datetime import datetime
 
 import duckdb
 
-from storywatch.storylines.model import Assignment, Development, Profile, StoredArticle, TermStats
+from storywatch.storylines.model import Assignment, Development, Profile, Revision, StoredArticle, TermStats
 
 _ARTICLE_COLUMNS = """
-    article_id, url, source, title, text, coalesce(published_at, fetched_at) AS seen_at, language, duplicate_of
+    article_id, url, source, title, text, coalesce(published_at, fetched_at) AS seen_at, language, duplicate_of,
+    revision
 """
 
 
@@ -47,6 +48,30 @@ def read_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) ->
         [list(article_ids)],
     ).fetchall()
     return [StoredArticle(*row) for row in rows]
+
+
+def revisions(con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle]) -> dict[str, Revision]:
+    """For the articles whose text changed at their URL: the earlier text and when the change was published.
+
+    The change's time is the feed's <updated> for the link when it has one (a live page says
+    when it was updated), else when the new text was fetched.
+    """
+    ids = [a.article_id for a in articles if a.revision > 1]
+    if not ids:
+        return {}
+    rows = con.execute(
+        """
+        SELECT a.article_id, r.text, coalesce(l.updated_at, a.updated_at)
+        FROM internal.articles a
+        JOIN internal.article_revisions r ON r.article_id = a.article_id AND r.revision = a.revision - 1
+        LEFT JOIN (SELECT article_id, max(item_updated_at) AS updated_at FROM internal.links
+                   WHERE article_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY article_id) l
+               ON l.article_id = a.article_id
+        WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
+        """,
+        [ids, ids],
+    ).fetchall()
+    return {article_id: Revision(previous_text, updated_at) for article_id, previous_text, updated_at in rows}
 
 
 def unassigned_articles(
@@ -114,7 +139,8 @@ def recent_profiles(
 ) -> list[Profile]:
     rows = con.execute(
         """
-        SELECT p.development_id, d.headline, d.first_seen_at, p.last_seen_at, p.article_count, p.vectors, p.facts
+        SELECT p.development_id, d.headline, d.first_seen_at, p.last_seen_at, p.article_count, p.vectors, p.facts,
+               coalesce(d.reported_on, d.first_seen_at::DATE)
         FROM internal.development_profiles p JOIN internal.developments d USING (development_id)
         WHERE p.storyline_id = ? AND p.last_seen_at >= ?
         ORDER BY p.last_seen_at DESC, p.development_id LIMIT ?
@@ -122,8 +148,8 @@ def recent_profiles(
         [storyline_id, since, limit],
     ).fetchall()
     return [
-        Profile(dev_id, headline, first, last, count, json.loads(vectors), frozenset(facts))
-        for dev_id, headline, first, last, count, vectors, facts in rows
+        Profile(dev_id, headline, first, last, count, json.loads(vectors), frozenset(facts), reported_on)
+        for dev_id, headline, first, last, count, vectors, facts, reported_on in rows
     ]
 
 
@@ -153,15 +179,15 @@ def save(
         con.execute(
             """
             INSERT INTO internal.developments (development_id, storyline_id, headline, first_article_id,
-                first_seen_at, explanation, nearest_development_id, distance, new_facts)
+                first_seen_at, explanation, nearest_development_id, distance, new_facts, reported_on)
             SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
                    unnest(?::TIMESTAMPTZ[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
-                   unnest(?::VARCHAR[][])
+                   unnest(?::VARCHAR[][]), unnest(?::DATE[])
             ON CONFLICT DO NOTHING
             """,
             _columns([
                 (d.development_id, d.storyline_id, d.headline, d.first_article_id, d.first_seen_at,
-                 d.explanation, d.nearest_development_id, d.distance, list(d.new_facts))
+                 d.explanation, d.nearest_development_id, d.distance, list(d.new_facts), d.reported_on)
                 for d in opened
             ]),
         )
@@ -205,7 +231,7 @@ def timeline(con: duckdb.DuckDBPyConnection, storyline_id: str) -> list[dict]:
         """
         SELECT development_id, headline, first_seen_at, last_seen_at, article_count, source_count,
                coalesce(sources, []) AS sources, explanation, nearest_development_id, distance,
-               coalesce(new_facts, []) AS new_facts
+               coalesce(new_facts, []) AS new_facts, reported_on
         FROM developments WHERE storyline_id = ? ORDER BY first_seen_at, development_id
         """,
         [storyline_id],

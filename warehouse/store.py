@@ -266,7 +266,8 @@ def _revise(con: duckdb.DuckDBPyConnection, pass_id: str, revised: Sequence[tupl
         UPDATE internal.articles AS a
         SET title = r.title, author = r.author, text = r.text, content_hash = r.content_hash,
             language = r.language, updated_at = r.fetched_at, fetched_at = r.fetched_at,
-            revision = a.revision + 1, pass_id = r.pass_id
+            revision = a.revision + 1, pass_id = r.pass_id,
+            tracked_at = NULL  -- storyline tracking reads what the change adds (a live page's update)
         FROM (
         """,
         ["VARCHAR"] * 6 + ["TIMESTAMPTZ", "VARCHAR"],
