@@ -104,6 +104,15 @@ class Result:
 # --- the data ----------------------------------------------------------------------------
 
 
+def dev_folder(bench: str) -> Path | None:
+    """The Timeline17 development folder, or None after saying in one line that it is missing."""
+    folder = DATA / FOLDER
+    if folder.is_dir():
+        return folder
+    print(f"{bench}: skipped, no {folder} (set STORYWATCH_EVAL_DATA to the folder that holds {FOLDER}/)")
+    return None
+
+
 def load(folder: Path) -> list[Timeline]:
     timelines = []
     for path in sorted(folder.glob("*.json.gz")):
@@ -241,9 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pipeline", action="store_true", help="serve a feed on loopback and run real passes")
     parser.add_argument("--slices", type=int, default=6, help="chronological slices (passes) with --pipeline")
     args = parser.parse_args(argv)
-    folder = DATA / FOLDER
-    if not folder.is_dir():
-        print(f"timeline17: skipped, no {folder} (set STORYWATCH_EVAL_DATA to the folder that holds {FOLDER}/)")
+    folder = dev_folder("timeline17")
+    if folder is None:
         return 0
     timelines = load(folder)
     mode = f"pipeline, {args.slices} passes each" if args.pipeline else "fast, track() day by day"
