@@ -21,10 +21,13 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import duckdb
 
 from storywatch.config import StorylineSettings
 from storywatch.storylines import developments, track
@@ -109,22 +112,31 @@ def store(con, items: Sequence[Item], fetched_at: datetime) -> None:
     )
 
 
-def cluster(items: Sequence[Item], storyline: StorylineSettings = EVERYTHING) -> dict[str, str | None]:
-    """Track the items day by day in a scratch database; item key → development id (None: not assigned)."""
+@contextmanager
+def tracked(items: Sequence[Item], storyline: StorylineSettings = EVERYTHING) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A scratch database in which the items were tracked day by day, each day's slice at its last article's time."""
     with tempfile.TemporaryDirectory() as scratch:
         con = connect(Path(scratch) / "bench.duckdb")
-        with transaction(con):
-            store(con, items, datetime(2000, 1, 1, tzinfo=timezone.utc))
-        by_day: dict[str, list[Item]] = defaultdict(list)
-        for item in sorted(items, key=lambda i: i.published_at):
-            by_day[item.published_at.date().isoformat()].append(item)
-        for day, batch in sorted(by_day.items()):
+        try:
             with transaction(con):
-                track(con, [storyline], [article_id(i.key) for i in batch], now=batch[-1].published_at)
+                store(con, items, datetime(2000, 1, 1, tzinfo=timezone.utc))
+            by_day: dict[str, list[Item]] = defaultdict(list)
+            for item in sorted(items, key=lambda i: i.published_at):
+                by_day[item.published_at.date().isoformat()].append(item)
+            for day, batch in sorted(by_day.items()):
+                with transaction(con):
+                    track(con, [storyline], [article_id(i.key) for i in batch], now=batch[-1].published_at)
+            yield con
+        finally:
+            con.close()
+
+
+def cluster(items: Sequence[Item], storyline: StorylineSettings = EVERYTHING) -> dict[str, str | None]:
+    """Track the items day by day in a scratch database; item key → development id (None: not assigned)."""
+    with tracked(items, storyline) as con:
         assigned = dict(con.execute(
             "SELECT article_id, development_id FROM storyline_articles WHERE storyline_id = ?", [storyline.id]
         ).fetchall())
-        con.close()
     return {i.key: assigned.get(article_id(i.key)) for i in items}
 
 
