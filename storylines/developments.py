@@ -26,6 +26,7 @@ ACTIVE_DAYS = 60   # a development quiet for longer no longer gathers reports (r
 MAX_ACTIVE = 300   # at most this many recent developments per storyline are compared
 MAX_FACTS = 400    # facts remembered per development
 SHOWN_FACTS = 8    # new facts kept with a development
+SEED = "seed"      # the first report's headline vector, kept as it was: what the development is about
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,11 @@ class DevelopmentIndex:
     def evidence(self, features: ArticleFeatures, profile: Profile, at: datetime) -> PairEvidence:
         article = _vectors(features)
         cosines = {space: self._cosine(space, vector, profile) for space, vector in article.items()}
+        seed = self._cosine(SEED, features.headline, profile) if SEED in profile.vectors else cosines["headline"]
         return PairEvidence(
             title=cosines["title"],
             lead=cosines["headline"],
+            seed=seed,
             body=cosines["body"],
             names=cosines["names"],
             day_gap=(features.reported.day - profile.reported_on).days,
@@ -128,7 +131,8 @@ def open_development(development_id: str, headline: str, features: ArticleFeatur
         first_seen_at=at,
         last_seen_at=at,
         article_count=1,
-        vectors={space: dict(vector) for space, vector in _vectors(features).items()},
+        vectors={**{space: dict(vector) for space, vector in _vectors(features).items()},
+                 SEED: dict(features.headline)},
         facts=features.fact_keys,
         reported_on=features.reported.day,
     )
@@ -137,7 +141,8 @@ def open_development(development_id: str, headline: str, features: ArticleFeatur
 def absorb(profile: Profile, features: ArticleFeatures, at: datetime) -> Profile:
     """The profile with one more report: running mean of the vectors, union of the facts."""
     n = profile.article_count
-    vectors = {space: _mean(profile.vectors.get(space, {}), v, n) for space, v in _vectors(features).items()}
+    vectors = {**profile.vectors,
+               **{space: _mean(profile.vectors.get(space, {}), v, n) for space, v in _vectors(features).items()}}
     return replace(
         profile,
         first_seen_at=min(profile.first_seen_at, at),

@@ -5,7 +5,8 @@ pair features beats a similarity threshold by 11 F1): logistic regression over a
 features, each one a thing an editor would weigh.
 
 - `title`, `lead`, `body`, `names`: IDF-cosine of the report's title, headline (title + lead),
-  whole text and names with the development's mean vectors. What is new sits in the title and lead, so
+  whole text and names with the development's mean vectors; `seed`: the headline's cosine with
+  the development's first report alone, which followers' words do not dilute. What is new sits in the title and lead, so
   `lead` separates "the ambassador arrives in Moscow" from "the ambassador was recalled" where
   the body, which recaps the storyline, cannot.
 - `day_gap`: log(1 + days) between the day the report's lead names and the development's day.
@@ -30,7 +31,7 @@ from importlib import resources
 
 import numpy as np
 
-FEATURES = ("title", "lead", "body", "names", "day_gap", "seen_gap", "novelty", "recap", "stale_gap")
+FEATURES = ("title", "lead", "seed", "body", "names", "day_gap", "seen_gap", "novelty", "recap", "stale_gap")
 MODEL_FILE = "join_model.json"
 JOIN_PROBABILITY = 0.5  # join when it is more likely than not the same development
 
@@ -41,6 +42,7 @@ class PairEvidence:
 
     title: float
     lead: float
+    seed: float       # headline cosine with the development's first report alone
     body: float
     names: float
     day_gap: float    # days between the days they report
@@ -52,7 +54,7 @@ class PairEvidence:
     def vector(self) -> list[float]:
         day_gap = math.log1p(abs(self.day_gap))
         return [
-            self.title, self.lead, self.body, self.names,
+            self.title, self.lead, self.seed, self.body, self.names,
             0.0 if self.stale else day_gap,
             math.log1p(abs(self.seen_gap)),
             self.novelty,
