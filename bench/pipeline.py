@@ -32,6 +32,7 @@ import httpx
 import trafilatura
 
 from storywatch.demo.server import LoopbackSite
+from storywatch.flows import prefect_environment
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "trafilatura-eval" / "html"
 
@@ -79,7 +80,7 @@ def tree_rss_bytes(pid: int) -> int:
 
 
 BIN = Path(sys.executable).parent
-QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+QUIET = prefect_environment(quiet=True)
 
 
 @contextmanager

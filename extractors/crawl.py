@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import py3langid
 
 from storywatch.config import FeedSettings, FetchSettings
-from storywatch.errors import ExtractionError, FetchError
+from storywatch.errors import ExtractionError, FetchError, PageError
 
 from .extract import extract_article
 from .feeds import poll_feed
@@ -112,7 +112,7 @@ class Crawler:
         try:
             page = await self._fetcher.fetch_page(item.link)
             return await self._extract(page, item)
-        except FetchError as error:
+        except PageError as error:
             return page_failure(item, error)
         except Exception as error:  # a bug of ours or a library's: log it, keep the pass going
             LOG.exception("crawling %s failed unexpectedly", item.link)
@@ -161,7 +161,7 @@ def extract_in_worker(page: Page, item: FeedItem) -> Article | PageFailure:
     """Worker-side extraction; failures are returned, since our exceptions do not pickle."""
     try:
         return extract_article(page, item)
-    except FetchError as error:
+    except PageError as error:
         return page_failure(item, error)
     except Exception as error:  # trafilatura/lxml on hostile HTML: the page fails, not the pass
         LOG.exception("extracting %s failed unexpectedly", page.final_url)
@@ -174,7 +174,7 @@ def warm_up_worker() -> None:
     py3langid.classify("warm up")
 
 
-def page_failure(item: FeedItem, error: FetchError) -> PageFailure:
+def page_failure(item: FeedItem, error: PageError) -> PageFailure:
     return PageFailure(
         url=item.link,
         feed=item.feed,
