@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 
 from storywatch.storylines.model import Assignment, Development, Profile, Revision, StoredArticle, TermStats
+from storywatch.warehouse.db import insert_all
 
 _ARTICLE_COLUMNS = """
     article_id, url, source, title, text, coalesce(published_at, fetched_at) AS seen_at, language, duplicate_of,
@@ -175,54 +176,25 @@ def save(
     profiles: Sequence[Profile],
     now: datetime,
 ) -> None:
-    if opened:
-        con.execute(
-            """
-            INSERT INTO internal.developments (development_id, storyline_id, headline, first_article_id,
-                first_seen_at, explanation, nearest_development_id, distance, new_facts, reported_on)
-            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
-                   unnest(?::TIMESTAMPTZ[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
-                   unnest(?::VARCHAR[][]), unnest(?::DATE[])
-            ON CONFLICT DO NOTHING
-            """,
-            _columns([
-                (d.development_id, d.storyline_id, d.headline, d.first_article_id, d.first_seen_at,
-                 d.explanation, d.nearest_development_id, d.distance, list(d.new_facts), d.reported_on)
-                for d in opened
-            ]),
-        )
-    if assignments:
-        con.execute(
-            """
-            INSERT INTO internal.storyline_articles
-            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
-                   unnest(?::VARCHAR[]), ?::TIMESTAMPTZ
-            ON CONFLICT DO NOTHING
-            """,
-            [*_columns([
-                (a.storyline_id, a.article_id, a.development_id, a.score, a.explanation) for a in assignments
-            ]), now],
-        )
-    if profiles:
-        con.execute(
-            """
-            INSERT INTO internal.development_profiles
-            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::TIMESTAMPTZ[]), unnest(?::INTEGER[]),
-                   unnest(?::JSON[]), unnest(?::VARCHAR[][])
-            ON CONFLICT (development_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
-                article_count = excluded.article_count, vectors = excluded.vectors, facts = excluded.facts
-            """,
-            _columns([
-                (p.development_id, storyline_id, p.last_seen_at, p.article_count,
-                 json.dumps(p.vectors, separators=(",", ":")), sorted(p.facts))
-                for p in profiles
-            ]),
-        )
-
-
-def _columns(rows: Sequence[tuple]) -> list[list]:
-    """Rows as one list per column: a whole batch goes in as a single `unnest` statement."""
-    return [list(column) for column in zip(*rows)]
+    insert_all(con, "internal.developments", [
+        {"development_id": d.development_id, "storyline_id": d.storyline_id, "headline": d.headline,
+         "first_article_id": d.first_article_id, "first_seen_at": d.first_seen_at, "explanation": d.explanation,
+         "nearest_development_id": d.nearest_development_id, "distance": d.distance,
+         "new_facts": list(d.new_facts), "reported_on": d.reported_on}
+        for d in opened
+    ], on_conflict="ON CONFLICT DO NOTHING")
+    insert_all(con, "internal.storyline_articles", [
+        {"storyline_id": a.storyline_id, "article_id": a.article_id, "development_id": a.development_id,
+         "score": a.score, "explanation": a.explanation, "assigned_at": now}
+        for a in assignments
+    ], on_conflict="ON CONFLICT DO NOTHING")
+    insert_all(con, "internal.development_profiles", [
+        {"development_id": p.development_id, "storyline_id": storyline_id, "last_seen_at": p.last_seen_at,
+         "article_count": p.article_count, "vectors": json.dumps(p.vectors, separators=(",", ":")),
+         "facts": sorted(p.facts)}
+        for p in profiles
+    ], on_conflict="""ON CONFLICT (development_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+        article_count = excluded.article_count, vectors = excluded.vectors, facts = excluded.facts""")
 
 
 def timeline(con: duckdb.DuckDBPyConnection, storyline_id: str) -> list[dict]:
