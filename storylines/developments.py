@@ -153,13 +153,18 @@ def absorb(profile: Profile, features: ArticleFeatures, at: datetime) -> Profile
     )
 
 
-def why_new(placement: Placement, event: str, reported_on: date) -> str:
-    """One sentence a person reads: what the report says happened, against the nearest known development."""
+def why_new(placement: Placement, event: str, reported_on: date, *, page_update: bool = False) -> str:
+    """One sentence a person reads: what the report says happened, against the nearest known development.
+
+    `event` is the report's own headline (a page update's first sentence): what is new is what
+    the report leads with, and the nearest development is what a subscriber already knows.
+    """
     event = " ".join(event.split()).rstrip(".")
+    where = ", in an update of a page already followed" if page_update else ""
     nearest = placement.nearest
     if nearest is None:
-        return f"First development of the storyline: {event} ({_day(reported_on)})."
-    return f"New since {nearest.headline!r} ({_day(nearest.reported_on)}): {event} ({_day(reported_on)})."
+        return f"First development of the storyline{where}: {event} ({_day(reported_on)})."
+    return f"New since {nearest.headline!r} ({_day(nearest.reported_on)}){where}: {event} ({_day(reported_on)})."
 
 
 def _day(day: date) -> str:

@@ -206,8 +206,11 @@ def _storyline(
                 first_report = article.article_id if update_text is None else f"{article.article_id}-r{article.revision}"
                 headline = article.title or article.url if update_text is None else _shortened(update_text)
                 profile = open_development(development_id(storyline.id, first_report), headline, report, at)
-                opened.append(_development(storyline.id, article, report, profile, placement, at, update_text))
+                opened.append(_development(storyline.id, article, report, profile, placement, at,
+                                           page_update=update_text is not None))
                 where = f"opens development {profile.development_id}"
+            if report.teaser:
+                where += f" (a brief of {report.text_words} words: placed on its title and lead)"
             index.put(profile)
             changed[profile.development_id] = profile
             if update_text is None:
@@ -250,14 +253,10 @@ def _development(
     profile: Profile,
     placement: Placement,
     at: datetime,
-    update_text: str | None,
+    *,
+    page_update: bool,
 ) -> Development:
-    event = article.title or article.url if update_text is None else _shortened(update_text)
-    explanation = why_new(placement, event, features.reported.day)
-    if update_text is not None:
-        explanation += " Reported in an update of a page already in the storyline."
-    elif features.teaser:
-        explanation += f" Only {features.text_words} words of text so far (a brief): placed on its title and lead."
+    explanation = why_new(placement, profile.headline, features.reported.day, page_update=page_update)
     return Development(
         development_id=profile.development_id,
         storyline_id=storyline_id,
