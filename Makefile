@@ -26,6 +26,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/storylines_eval.py
+	$(BIN)/python bench/storylines_pipeline.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache data/demo

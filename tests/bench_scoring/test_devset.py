@@ -127,6 +127,7 @@ def test_an_alert_is_right_only_as_the_first_for_the_development_the_page_showed
     assert score.wrong == {"second": 2, "copy": 1, "rehash": 1, "passing": 1, "distractor": 1,
                            "other-storyline": 1, "unknown": 1}
     assert score.per_development == {"d1": 4, "d2": 1, "d3": 2}
+    assert score.wrong_articles["second"] == ("full", "live") and score.wrong_articles["unknown"] == ("no-such-article",)
     assert devset.alert_score(corpus, []).missed == ("d1", "d2", "d3")
 
 
