@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import devset  # the sibling script: bench/ is on the path when a bench runs
 from storywatch.config import StorylineSettings
 from storywatch.storylines import developments, track
 from storywatch.warehouse.db import connect, transaction
@@ -53,14 +54,7 @@ class Item:
 
 
 def bcubed(predicted: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
-    pred_members, gold_members = _members(predicted), _members(gold)
-    precision = recall = 0.0
-    for item in gold:
-        same_pred, same_gold = pred_members[predicted[item]], gold_members[gold[item]]
-        both = len(same_pred & same_gold)
-        precision += both / len(same_pred)
-        recall += both / len(same_gold)
-    return _prf(precision / len(gold), recall / len(gold))
+    return _prf(*devset.bcubed(predicted, gold))
 
 
 def pairwise(predicted_pairs: set[frozenset], gold_pairs: set[frozenset]) -> tuple[float, float, float]:
