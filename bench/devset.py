@@ -15,7 +15,7 @@ import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
 from pathlib import Path
@@ -222,6 +222,7 @@ class AlertScore:
     developments: int
     wrong: Mapping[str, int]            # kind (rehash, copy, passing, distractor, second, other-storyline, unknown) -> count
     per_development: Mapping[str, int]  # gold development -> alerts attributed to it (any kind)
+    wrong_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> the alerts' article keys
 
     @property
     def missed(self) -> tuple[str, ...]:
@@ -233,30 +234,31 @@ def alert_score(devset: DevSet, alerts: Iterable[RaisedAlert]) -> AlertScore:
     when it was raised (a live blog's update carries its own development); everything else is
     wrong, counted by why. Recall is over the corpus's developments."""
     by_key = devset.by_key
-    wrong: Counter[str] = Counter()
+    wrong: defaultdict[str, list[str]] = defaultdict(list)
     per_development = {d.id: 0 for d in devset.developments}
     alerted: set[str] = set()
     alerts = sorted(alerts, key=lambda alert: alert[2])
     for storyline_id, key, when in alerts:
         article = by_key.get(key)
         if article is None:
-            wrong["unknown"] += 1
+            wrong["unknown"].append(key)
             continue
         _, development, _ = article.revision_at(when)
         if development in per_development:
             per_development[development] += 1
         if article.kind in NEVER_ALERTS:
-            wrong[article.kind] += 1
+            wrong[article.kind].append(key)
         elif article.storyline_id != storyline_id:
-            wrong["other-storyline"] += 1
+            wrong["other-storyline"].append(key)
         elif development in alerted:
-            wrong["second"] += 1
+            wrong["second"].append(key)
         else:
             alerted.add(development)
     return AlertScore(
         precision=_ratio(len(alerted), len(alerts)), recall=_ratio(len(alerted), len(per_development)),
         alerts=len(alerts), right=len(alerted), developments=len(per_development),
-        wrong=dict(wrong), per_development=per_development,
+        wrong={kind: len(keys) for kind, keys in wrong.items()}, per_development=per_development,
+        wrong_articles={kind: tuple(keys) for kind, keys in wrong.items()},
     )
 
 
@@ -288,7 +290,8 @@ def report(storylines: StorylineScore, developments: BCubed, alerts: Mapping[str
             f"alerts to {target}: precision {score.precision:.3f} ({score.right}/{score.alerts}), recall "
             f"{score.recall:.3f} ({score.right}/{score.developments}) [target {TARGETS['alert precision/recall']}]",
             f"  wrong alerts: {wrong}" + "".join(f", {k} {n}" for k, n in others.items())
-            + f" [target {TARGETS['wrong-kind alerts']}, second 0]",
+            + f" [target {TARGETS['wrong-kind alerts']}, second 0]"
+            + "".join(f"; {kind}: {' '.join(keys)}" for kind, keys in score.wrong_articles.items() if kind != "second"),
             "  alerts per development: " + ", ".join(f"{n} alert{'s' * (n != 1)}: {spread[n]}" for n in sorted(spread))
             + (f"; never alerted: {' '.join(score.missed)}" if score.missed else "")
             + "".join(f"; {d} x{n}" for d, n in score.per_development.items() if n > 1),

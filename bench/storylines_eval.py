@@ -29,8 +29,10 @@ from pathlib import Path
 
 import duckdb
 
+import devset  # the sibling script: bench/ is on the path when a bench runs
 from storywatch.config import StorylineSettings
 from storywatch.storylines import developments, track
+from storywatch.storylines.tracker import bundled_model
 from storywatch.warehouse.db import connect, transaction
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -56,14 +58,7 @@ class Item:
 
 
 def bcubed(predicted: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
-    pred_members, gold_members = _members(predicted), _members(gold)
-    precision = recall = 0.0
-    for item in gold:
-        same_pred, same_gold = pred_members[predicted[item]], gold_members[gold[item]]
-        both = len(same_pred & same_gold)
-        precision += both / len(same_pred)
-        recall += both / len(same_gold)
-    return _prf(precision / len(gold), recall / len(gold))
+    return _prf(*devset.bcubed(predicted, gold))
 
 
 def pairwise(predicted_pairs: set[frozenset], gold_pairs: set[frozenset]) -> tuple[float, float, float]:
@@ -283,9 +278,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, default=SHARED / "seeds")
     parser.add_argument("--sizes", default="1000,100000", help="stored-article counts for the cost test")
     args = parser.parse_args(argv)
-    print(f"constants: join threshold {developments.JOIN_THRESHOLD}, weights {developments.WEIGHTS}, "
-          f"decay {developments.DECAY_DAYS} days (floor {developments.DECAY_FLOOR}), "
-          f"active {developments.ACTIVE_DAYS} days / {developments.MAX_ACTIVE} developments")
+    model = bundled_model()
+    print(f"join-or-open model (storylines/join_model.json): "
+          + ", ".join(f"{name} {weight:+.2f}" for name, weight in model.weights.items())
+          + f", bias {model.bias:+.2f}; candidates: developments active within {developments.ACTIVE_DAYS} days "
+          f"(at most {developments.MAX_ACTIVE})")
 
     items, gold = giveme5w1h(args.data)
     _report_labelled("giveme5w1h-news-cluster", items, gold, "articles", "events", " [target B-cubed F1 >= 0.87]")

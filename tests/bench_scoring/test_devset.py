@@ -1,21 +1,15 @@
-"""The storyline-dev scoring, on a hand-made corpus of nine articles small enough to score by hand.
-
-bench/ is no package: the module is imported by path, as the benches run it."""
+"""The storyline-dev scoring, on a hand-made corpus of nine articles small enough to score by hand."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-SPEC = importlib.util.spec_from_file_location("devset", Path(__file__).resolve().parents[2] / "bench" / "devset.py")
-devset = importlib.util.module_from_spec(SPEC)
-sys.modules["devset"] = devset  # dataclasses look their module up while the module runs
-SPEC.loader.exec_module(devset)
+from tests import bench_modules
+
+devset = bench_modules.load("devset")
 
 
 def article(key, kind, published, storyline=None, development=None, updates=(), **extra):
@@ -127,6 +121,7 @@ def test_an_alert_is_right_only_as_the_first_for_the_development_the_page_showed
     assert score.wrong == {"second": 2, "copy": 1, "rehash": 1, "passing": 1, "distractor": 1,
                            "other-storyline": 1, "unknown": 1}
     assert score.per_development == {"d1": 4, "d2": 1, "d3": 2}
+    assert score.wrong_articles["second"] == ("full", "live") and score.wrong_articles["unknown"] == ("no-such-article",)
     assert devset.alert_score(corpus, []).missed == ("d1", "d2", "d3")
 
 

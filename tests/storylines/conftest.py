@@ -13,6 +13,7 @@ import pytest
 
 from storywatch.config import StorylineSettings
 from storywatch.warehouse.db import connect
+from tests.alerts.conftest import receiver  # noqa: F401  (the JSON webhook the hard cases deliver to)
 from tests.shared_data import SEEDS
 
 AMBASSADOR = StorylineSettings(
