@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 import devset  # the sibling script: bench/ is on the path when a bench runs
+from train_join_model import describe
 from storywatch.config import StorylineSettings
 from storywatch.storylines import developments, track
 from storywatch.storylines.tracker import bundled_model
@@ -279,10 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,100000", help="stored-article counts for the cost test")
     args = parser.parse_args(argv)
     model = bundled_model()
-    print(f"join-or-open model (storylines/join_model.json): "
-          + ", ".join(f"{name} {weight:+.2f}" for name, weight in model.weights.items())
-          + f", bias {model.bias:+.2f}; candidates: developments active within {developments.ACTIVE_DAYS} days "
-          f"(at most {developments.MAX_ACTIVE})")
+    print(f"join-or-open model (storylines/join_model.json): {describe(model)}; candidates: developments "
+          f"active within {developments.ACTIVE_DAYS} days (at most {developments.MAX_ACTIVE})")
 
     items, gold = giveme5w1h(args.data)
     _report_labelled("giveme5w1h-news-cluster", items, gold, "articles", "events", " [target B-cubed F1 >= 0.87]")

@@ -20,6 +20,7 @@ import hashlib
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from storywatch.extractors.values import Article
 from storywatch.storylines import track
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development
 from storywatch.storylines.features import ArticleFeatures, article_features, update_report
-from storywatch.storylines.joining import FEATURES, JoinModel, PairEvidence, fit
+from storywatch.storylines.joining import EVENT_FEATURES, STORY_FEATURES, JoinModel, Logistic, PairEvidence, fit
 from storywatch.storylines.model import TermStats
 from storywatch.storylines.query import parse_query
 from storywatch.warehouse import store
@@ -41,7 +42,8 @@ from storywatch.warehouse.db import connect, transaction
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "storylines" / "join_model.json"
 PASS_HOURS = 12
-TRACKED_KINDS = ("story", "brief", "rehash")  # copies are folded by dedupe; the rest are not in a storyline
+TRACKED_KINDS = ("story", "brief", "rehash")
+NEGATIVE_WEIGHT = float(__import__("os").environ.get("NEGW", "0.3"))  # copies are folded by dedupe; the rest are not in a storyline
 
 
 # --- training pairs ----------------------------------------------------------------------
@@ -80,17 +82,46 @@ def term_stats(corpus: devset.DevSet) -> TermStats:
 
 
 def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats
-                   ) -> tuple[list[PairEvidence], list[bool]]:
-    evidence, same = [], []
+                   ) -> tuple[list[tuple[PairEvidence, bool]], list[PairEvidence]]:
+    """(pairs within each storyline as the tracker meets them, labelled same development or not;
+    for each of those pairs, the other storylines' development the report most resembles).
+
+    The foreign developments are put at the real candidate's distance in time, so the story
+    stage learns from words alone that a report of another story is not this one's.
+    """
+    finished: dict[str, list] = {}
+    within: list[tuple[PairEvidence, bool]] = []
+    walks: dict[str, list] = {}
     for storyline in storylines:
         index = DevelopmentIndex([], stats, model=None)  # type: ignore[arg-type]  (evidence only)
+        walk = []
         for _key, features, at, gold in reports(corpus, storyline):
-            for candidate in index.candidates(features, at):
-                evidence.append(index.evidence(features, candidate, at))
-                same.append(candidate.development_id == gold)
+            candidates = index.candidates(features, at)
+            within += [(index.evidence(features, c, at), c.development_id == gold) for c in candidates]
+            walk.append((features, at, candidates))
             profile = index.profiles.get(gold)
             index.put(absorb(profile, features, at) if profile else open_development(gold, gold, features, at))
-    return evidence, same
+        finished[storyline.id], walks[storyline.id] = list(index.profiles.values()), walk
+    foreign_pairs: list[PairEvidence] = []
+    for storyline in storylines:
+        foreign = DevelopmentIndex([p for s, ps in finished.items() if s != storyline.id for p in ps], stats,
+                                   model=None)  # type: ignore[arg-type]
+        for features, at, candidates in walks[storyline.id]:
+            for candidate in candidates:
+                foreign_pairs.append(max(
+                    (foreign.evidence(features, replace(p, reported_on=candidate.reported_on,
+                                                         last_seen_at=candidate.last_seen_at), at)
+                     for p in foreign.profiles.values()),
+                    key=lambda e: e.lead + e.body + e.names,
+                ))
+    return within, foreign_pairs
+
+
+def train(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats, l2: float) -> JoinModel:
+    within, foreign = training_pairs(corpus, storylines, stats)
+    story = fit([e for e, _ in within] + foreign, STORY_FEATURES, [True] * len(within) + [False] * len(foreign), l2)
+    event = fit([e for e, _ in within], EVENT_FEATURES, [same for _, same in within], l2)
+    return JoinModel(story, event)
 
 
 # --- replay through the product ----------------------------------------------------------
@@ -168,7 +199,7 @@ def cross_validate(corpus: devset.DevSet, stats: TermStats, l2: float) -> list[s
     alerts: list[devset.RaisedAlert] = []
     for held_out in corpus.storylines:
         training = [s for s in corpus.storylines if s.id != held_out.id]
-        model = fit(*training_pairs(corpus, training, stats), l2=l2)
+        model = train(corpus, training, stats, l2)
         fold_assignments, fold_alerts = replay(corpus, model, [held_out])
         for key, by_storyline in fold_assignments.items():
             assignments.setdefault(key, {}).update(by_storyline)
@@ -178,6 +209,12 @@ def cross_validate(corpus: devset.DevSet, stats: TermStats, l2: float) -> list[s
         devset.development_bcubed(corpus, assignments),
         {"the tracker (one alert per opened development)": devset.alert_score(corpus, alerts)},
     )
+
+
+def describe(model: JoinModel) -> str:
+    def stage(name: str, logistic: Logistic) -> str:
+        return f"{name}: " + ", ".join(f"{n} {w:+.2f}" for n, w in logistic.weights.items()) + f", bias {logistic.bias:+.2f}"
+    return f"{stage('same story', model.story)}; {stage('same event', model.event)}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,12 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in figures:
         print("  " + line)
     if args.write:
-        model = fit(*training_pairs(corpus, corpus.storylines, stats), l2=args.l2)
+        model = train(corpus, corpus.storylines, stats, args.l2)
         MODEL_PATH.write_text(model.to_json(
             trained_on="storyline-dev (6 storylines, 30 developments), bench/train_join_model.py",
             l2=args.l2, cross_validated=figures,
         ) + "\n")
-        print(f"wrote {MODEL_PATH} ({', '.join(f'{n} {model.weights[n]:+.2f}' for n in FEATURES)}, bias {model.bias:+.2f})")
+        print(f"wrote {MODEL_PATH}: {describe(model)}")
     return 0
 
 

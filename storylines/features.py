@@ -64,8 +64,11 @@ class ArticleFeatures:
         return self.text_words < TEASER_WORDS
 
     def without(self, ignored: Callable[[str], bool]) -> ArticleFeatures:
-        """These features minus the words `ignored` accepts (a storyline's own query words,
-        which every article of the storyline shares and so cannot tell developments apart)."""
+        """The title and lead minus the words `ignored` accepts (a storyline's own query words,
+        which every report of the storyline leads with and so cannot tell developments apart).
+
+        The body and the names keep them: they say what story a report tells, which is how a
+        report of another story in a broad storyline is told apart."""
         def keep(term: str) -> bool:
             return not any(ignored(word) for word in term.split())
 
@@ -73,8 +76,6 @@ class ArticleFeatures:
             self,
             title={t: w for t, w in self.title.items() if keep(t)},
             headline={t: w for t, w in self.headline.items() if keep(t)},
-            body={t: w for t, w in self.body.items() if keep(t)},
-            names={t: w for t, w in self.names.items() if keep(t)},
             lead_facts=tuple(f for f in self.lead_facts if keep(f.key)),
             fact_keys=frozenset(k for k in self.fact_keys if keep(k)),
         )

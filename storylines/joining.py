@@ -1,21 +1,23 @@
 """The join-or-open decision: does a report belong to a development the storyline already has?
 
 A learned decision, not a tuned threshold (Miranda et al., EMNLP 2018, found a model over
-pair features beats a similarity threshold by 11 F1): logistic regression over a few pair
-features, each one a thing an editor would weigh.
+pair features beats a similarity threshold by 11 F1). A development is one event of one
+story, so the decision is two questions, each a logistic regression over pair features an
+editor would weigh; a report joins a development of the same story when the same event is more
+likely than not:
 
-- `title`, `lead`, `body`, `names`: IDF-cosine of the report's title, headline (title + lead),
-  whole text and names with the development's mean vectors; `seed`: the headline's cosine with
-  the development's first report alone, which followers' words do not dilute. What is new sits in the title and lead, so
-  `lead` separates "the ambassador arrives in Moscow" from "the ambassador was recalled" where
-  the body, which recaps the storyline, cannot.
-- `day_gap`: log(1 + days) between the day the report's lead names and the development's day.
-  Reports of one event name the same day, whenever they are published.
-- `seen_gap`: log(1 + days) since the development was last reported.
-- `novelty`: the IDF-weighted share of the report's title and lead words that none of the
-  development's reports used: a new event brings words of its own ("loose bolts", "refloated").
-- `recap`: the title reads as an explainer or look-back; `stale_gap`: the day gap of a report
-  that retells old news, which says little (a recap names the old day on purpose).
+- **same story?** asks only what is said: the IDF-cosines of the report's title, headline
+  (title + lead), whole text and names with the development's mean vectors (`title`, `lead`,
+  `body`, `names`), the headline's cosine with the development's first report alone (`seed`),
+  and `novelty`, the IDF-weighted share of the report's title and lead words none of the
+  development's reports used. Two events of one day in a broad storyline (all business news,
+  a whole war) are told apart here, by their words.
+- **same event?** weighs the same words against time, because within a story the reports of
+  one event share its background with the next event's: `day_gap`, log(1 + days) between the
+  day the report's lead names and the development's day (reports of one event name the same
+  day, whenever they are published); `seen_gap`, log(1 + days) since its last report; `recap`,
+  a title that reads as an explainer or look-back; `stale_gap`, the day gap of a report that
+  retells old news, which says little (a recap names the old day on purpose).
 
 The weights are a small data file (`join_model.json`) written by `bench/train_join_model.py`
 from the labelled development set, with its leave-one-storyline-out figures beside them.
@@ -31,7 +33,8 @@ from importlib import resources
 
 import numpy as np
 
-FEATURES = ("title", "lead", "seed", "body", "names", "day_gap", "seen_gap", "novelty", "recap", "stale_gap")
+STORY_FEATURES = ("title", "lead", "seed", "body", "names", "novelty")
+EVENT_FEATURES = (*STORY_FEATURES, "day_gap", "seen_gap", "recap", "stale_gap")
 MODEL_FILE = "join_model.json"
 JOIN_PROBABILITY = 0.5  # join when it is more likely than not the same development
 
@@ -45,32 +48,46 @@ class PairEvidence:
     seed: float       # headline cosine with the development's first report alone
     body: float
     names: float
+    novelty: float    # 0: every headline word is known to the development; 1: none is
     day_gap: float    # days between the days they report
     seen_gap: float   # days since the development's last report
-    novelty: float    # 0: every headline word is known to the development; 1: none is
     recap: bool
     stale: bool       # the report retells old news (see ArticleFeatures.retold)
 
-    def vector(self) -> list[float]:
+    def features(self) -> dict[str, float]:
         day_gap = math.log1p(abs(self.day_gap))
-        return [
-            self.title, self.lead, self.seed, self.body, self.names,
-            0.0 if self.stale else day_gap,
-            math.log1p(abs(self.seen_gap)),
-            self.novelty,
-            float(self.recap),
-            day_gap if self.stale else 0.0,
-        ]
+        return {
+            "title": self.title, "lead": self.lead, "seed": self.seed, "body": self.body, "names": self.names,
+            "novelty": self.novelty,
+            "day_gap": 0.0 if self.stale else day_gap,
+            "seen_gap": math.log1p(abs(self.seen_gap)),
+            "recap": float(self.recap),
+            "stale_gap": day_gap if self.stale else 0.0,
+        }
+
+
+@dataclass(frozen=True)
+class Logistic:
+    weights: Mapping[str, float]
+    bias: float
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        score = self.bias + sum(weight * features[name] for name, weight in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
 
 
 @dataclass(frozen=True)
 class JoinModel:
-    weights: Mapping[str, float]
-    bias: float
+    story: Logistic
+    event: Logistic
 
     def probability(self, evidence: PairEvidence) -> float:
-        score = self.bias + sum(self.weights[name] * x for name, x in zip(FEATURES, evidence.vector()))
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
+        """That the report is the development's: the event's probability, where the words say it is the
+        same story at all (the story stage's sampled negatives fix no prior, so it only vetoes)."""
+        features = evidence.features()
+        if self.story.probability(features) < JOIN_PROBABILITY:
+            return 0.0
+        return self.event.probability(features)
 
     @classmethod
     def bundled(cls) -> JoinModel:
@@ -79,17 +96,27 @@ class JoinModel:
     @classmethod
     def from_json(cls, text: str) -> JoinModel:
         data = json.loads(text)
-        return cls(weights={name: float(data["weights"][name]) for name in FEATURES}, bias=float(data["bias"]))
+        return cls(*(
+            Logistic({name: float(data[stage]["weights"][name]) for name in names}, float(data[stage]["bias"]))
+            for stage, names in (("story", STORY_FEATURES), ("event", EVENT_FEATURES))
+        ))
 
     def to_json(self, **about: object) -> str:
-        return json.dumps({"features": list(FEATURES), "weights": dict(self.weights), "bias": self.bias, **about},
-                          indent=1)
+        stages = {stage: {"weights": dict(model.weights), "bias": model.bias}
+                  for stage, model in (("story", self.story), ("event", self.event))}
+        return json.dumps({**stages, **about}, indent=1)
 
 
-def fit(evidence: Sequence[PairEvidence], same: Sequence[bool], l2: float = 1.0, steps: int = 50) -> JoinModel:
+def fit(
+    evidence: Sequence[PairEvidence],
+    names: Sequence[str],
+    labels: Sequence[bool],
+    l2: float = 1.0,
+    steps: int = 50,
+) -> Logistic:
     """L2-regularised logistic regression by Newton's method (the bias is not penalised)."""
-    x = np.array([[1.0, *e.vector()] for e in evidence])
-    y = np.array(same, dtype=float)
+    x = np.array([[1.0, *(e.features()[name] for name in names)] for e in evidence])
+    y = np.array(labels, dtype=float)
     w = np.zeros(x.shape[1])
     penalty = np.diag([0.0] + [l2] * (x.shape[1] - 1))
     for _ in range(steps):
@@ -100,4 +127,4 @@ def fit(evidence: Sequence[PairEvidence], same: Sequence[bool], l2: float = 1.0,
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return JoinModel(weights={name: round(float(v), 4) for name, v in zip(FEATURES, w[1:])}, bias=round(float(w[0]), 4))
+    return Logistic(weights={name: round(float(v), 4) for name, v in zip(names, w[1:])}, bias=round(float(w[0]), 4))
