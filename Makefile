@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/train_join_model.py
 	$(BIN)/python bench/timeline17_eval.py --pipeline
 	$(BIN)/python bench/storylines_pipeline.py
+	$(BIN)/python bench/analyst_copy.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache data/demo

@@ -1,6 +1,6 @@
 """Benchmark: a full `storywatch run` over ~1,000 real pages against bare trafilatura on the same pages.
 
-Serves the 990 real pages of trafilatura's evaluation set (../shared/data/trafilatura-eval)
+Serves the 990 real pages of trafilatura's evaluation set ($STORYWATCH_EVAL_DATA/trafilatura-eval)
 behind RSS feeds on ten loopback hosts, then prints, in one run:
   - bare single-process `trafilatura.extract(page, include_comments=False)` time,
   - the wall time of `storywatch run` as a subprocess (Python and Prefect start-up included),
@@ -31,10 +31,11 @@ import duckdb
 import httpx
 import trafilatura
 
+from eval_data import EVAL_DATA, require
 from storywatch.demo.server import LoopbackSite
 from storywatch.flows import prefect_environment
 
-PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "trafilatura-eval" / "html"
+PAGES = require(EVAL_DATA, "trafilatura-eval/html") / "trafilatura-eval" / "html"
 
 
 def load_pages(limit: int) -> list[bytes]:

@@ -1,6 +1,6 @@
 """How well storyline tracking groups real news, and what it costs per article.
 
-Run: .venv/bin/python bench/storylines_eval.py [--data /work/shared/data] [--seeds /work/shared/seeds]
+Run: .venv/bin/python bench/storylines_eval.py [--data $STORYWATCH_EVAL_DATA] [--seeds DIR]
 
 Every figure goes through the product's own path: articles are stored in a scratch DuckDB
 file and `track()` runs over them day by day, with the product's constants. For the
@@ -30,13 +30,13 @@ from pathlib import Path
 import duckdb
 
 import devset  # the sibling script: bench/ is on the path when a bench runs
+from eval_data import EVAL_DATA, require
 from train_join_model import describe
 from storywatch.config import StorylineSettings
 from storywatch.storylines import developments, track
 from storywatch.storylines.tracker import bundled_model
 from storywatch.warehouse.db import connect, transaction
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 EVERYTHING = StorylineSettings(id="bench", title="the whole dataset", query="NOT zzstorywatchbenchzz")
 AMBASSADOR = StorylineSettings(
@@ -275,10 +275,12 @@ def _report_labelled(name: str, items, gold: dict, unit: str, label: str, target
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=SHARED / "data")
-    parser.add_argument("--seeds", type=Path, default=SHARED / "seeds")
+    parser.add_argument("--data", type=Path, default=EVAL_DATA)
+    parser.add_argument("--seeds", type=Path, default=EVAL_DATA.parent / "seeds", help="default: seeds/ beside the data")
     parser.add_argument("--sizes", default="1000,100000", help="stored-article counts for the cost test")
     args = parser.parse_args(argv)
+    require(args.data, "giveme5w1h-news-cluster", "news-story-chains-energy", "uci-news-aggregator-sample")
+    require(args.seeds, fix="pass --seeds DIR")
     model = bundled_model()
     print(f"join-or-open model (storylines/join_model.json): {describe(model)}; candidates: developments "
           f"active within {developments.ACTIVE_DAYS} days (at most {developments.MAX_ACTIVE})")

@@ -45,8 +45,8 @@ def extract_article(page: Page, item: FeedItem) -> Article:
     document = bare_extraction(
         tree,
         url=canonical_url,
-        include_comments=False,  # reader comments are on by default (FACTS.md)
-        deduplicate=False,  # its process-wide cache drops text on re-extraction (FACTS.md)
+        include_comments=False,  # trafilatura keeps reader comments by default
+        deduplicate=False,  # its process-wide cache drops text on the 4th re-extraction of a page
     )
     text = (document.text or "").strip() if document is not None else ""
     if not text:

@@ -38,7 +38,9 @@ def test_two_links_to_one_canonical_url_make_one_article(con, seed_texts):
 def test_changed_text_at_same_url_is_a_revision(con, seed_texts):
     original = make_article("https://a.example/story", seed_texts[1])
     store.store_articles(con, "p1", [original])
-    corrected_text = seed_texts[1].replace("Antonov", "Anatoly Antonov", 1) + "\n\nCorrection: an earlier version misdated the visit."
+    assert "on Monday" in seed_texts[1]
+    corrected_text = (seed_texts[1].replace("on Monday", "on Monday afternoon", 1)
+                      + "\n\nCorrection: an earlier version misdated the refloating.")
     corrected = make_article("https://a.example/story", corrected_text)
     result = store.store_articles(con, "p2", [corrected])
     assert len(result.updated) == 1 and not result.new
