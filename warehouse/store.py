@@ -176,6 +176,8 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
         else:
             result.unchanged += 1
 
+    # The first published of two copies in one batch is the original, whichever was fetched first.
+    fresh.sort(key=lambda pair: pair[1].published_at or pair[1].fetched_at)  # stable: ties keep the batch order
     finder = CopyFinder(con, [article.fingerprint for _, article in fresh])
     rows = []
     for article_id, article in fresh:
