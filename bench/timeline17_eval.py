@@ -137,21 +137,13 @@ def load(folder: Path) -> list[Timeline]:
 # --- running the product -----------------------------------------------------------------
 
 
-def development_day(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-    """SQL for a development's day, and what it reads: `reported_on` (the day its event happened)
-    where the developments view has that column, else the day the development was first seen."""
-    columns = {column[0] for column in con.execute("SELECT * FROM developments LIMIT 0").description}
-    first_seen = "(first_seen_at AT TIME ZONE 'UTC')::DATE"
-    if "reported_on" in columns:
-        return f"coalesce(reported_on, {first_seen})", "reported_on, else first_seen_at"
-    return first_seen, "first_seen_at (the view has no reported_on)"
+DEVELOPMENT_DAY = "development day: reported_on, the day its first report's lead names"
 
 
 def opened(con: duckdb.DuckDBPyConnection, storyline: StorylineSettings) -> tuple[tuple[Opened, ...], int]:
     """The storyline's developments (day, articles gathered) and how many articles it holds."""
-    day, _ = development_day(con)
     rows = con.execute(
-        f"SELECT {day}, article_count FROM developments WHERE storyline_id = ? ORDER BY 1", [storyline.id]
+        "SELECT reported_on, article_count FROM developments WHERE storyline_id = ? ORDER BY 1", [storyline.id]
     ).fetchall()
     matched = con.execute("SELECT count(*) FROM storyline_articles WHERE storyline_id = ?", [storyline.id]).fetchone()
     return tuple(Opened(*row) for row in rows), matched[0]
@@ -160,7 +152,7 @@ def opened(con: duckdb.DuckDBPyConnection, storyline: StorylineSettings) -> tupl
 def fast(timeline: Timeline) -> tuple[Result, str]:
     with tracked(timeline.items, timeline.storyline) as con:
         developments, matched = opened(con, timeline.storyline)
-        return Result(timeline, developments, matched), development_day(con)[1]
+        return Result(timeline, developments, matched), DEVELOPMENT_DAY
 
 
 def slices(items: Sequence[Item], count: int) -> list[list[Item]]:
@@ -214,7 +206,7 @@ def pipeline(timeline: Timeline, count: int) -> tuple[Result, str]:
         with open_warehouse(settings.database, read_only=True) as con:
             developments, matched = opened(con, timeline.storyline)
             stored = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-            return Result(timeline, developments, matched), f"{development_day(con)[1]}; {stored} articles stored"
+            return Result(timeline, developments, matched), f"{DEVELOPMENT_DAY}; {stored} articles stored"
 
 
 # --- report ------------------------------------------------------------------------------
