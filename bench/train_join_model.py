@@ -108,12 +108,13 @@ def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline]
                                    model=None)  # type: ignore[arg-type]
         for features, at, candidates in walks[storyline.id]:
             for candidate in candidates:
-                foreign_pairs.append(max(
+                ranked = sorted(
                     (foreign.evidence(features, replace(p, reported_on=candidate.reported_on,
                                                          last_seen_at=candidate.last_seen_at), at)
                      for p in foreign.profiles.values()),
-                    key=lambda e: e.lead + e.body + e.names,
-                ))
+                    key=lambda e: -(e.lead + e.body + e.names),
+                )
+                foreign_pairs.append(ranked[len(ranked) // 2])
     return within, foreign_pairs
 
 

@@ -49,9 +49,10 @@ class DevelopmentIndex:
     on how many recent developments look like it — not on how many articles are stored.
     """
 
-    def __init__(self, profiles: Iterable[Profile], stats: TermStats, model: JoinModel):
+    def __init__(self, profiles: Iterable[Profile], stats: TermStats, model: JoinModel, *, story_known: bool = True):
         self.stats = stats
         self.model = model
+        self.story_known = story_known  # the storyline's query says what its story is (see JoinModel)
         self._idf: dict[str, float] = {}
         self.profiles: dict[str, Profile] = {}
         self._postings: dict[str, set[str]] = {}
@@ -81,7 +82,8 @@ class DevelopmentIndex:
         if not candidates:
             return Placement(None, None, 0.0, new_facts)
         scored = sorted(
-            ((self.model.probability(self.evidence(features, c, at)), c) for c in candidates),
+            ((self.model.probability(self.evidence(features, c, at), story_known=self.story_known), c)
+             for c in candidates),
             key=lambda pair: (pair[0], pair[1].last_seen_at), reverse=True,
         )
         probability, nearest = scored[0]

@@ -6,7 +6,8 @@ story, so the decision is two questions, each a logistic regression over pair fe
 editor would weigh; a report joins a development of the same story when the same event is more
 likely than not:
 
-- **same story?** asks only what is said: the IDF-cosines of the report's title, headline
+- **same story?** (asked when the storyline's query does not already say what its story is:
+  a catch-all storyline) weighs only what is said: the IDF-cosines of the report's title, headline
   (title + lead), whole text and names with the development's mean vectors (`title`, `lead`,
   `body`, `names`), the headline's cosine with the development's first report alone (`seed`),
   and `novelty`, the IDF-weighted share of the report's title and lead words none of the
@@ -81,11 +82,16 @@ class JoinModel:
     story: Logistic
     event: Logistic
 
-    def probability(self, evidence: PairEvidence) -> float:
-        """That the report is the development's: the event's probability, where the words say it is the
-        same story at all (the story stage's sampled negatives fix no prior, so it only vetoes)."""
+    def probability(self, evidence: PairEvidence, *, story_known: bool = False) -> float:
+        """That the report is the development's: the event's probability, where it is the same story.
+
+        `story_known`: the storyline's query names what its story is, and the report is about it
+        (`storylines.matching`), so only the event is in question. Otherwise (a catch-all query)
+        the story stage vetoes what its words say is another story; its sampled negatives fix
+        no prior, so it only vetoes.
+        """
         features = evidence.features()
-        if self.story.probability(features) < JOIN_PROBABILITY:
+        if not story_known and self.story.probability(features) < JOIN_PROBABILITY:
             return 0.0
         return self.event.probability(features)
 

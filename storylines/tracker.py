@@ -196,7 +196,7 @@ def _storyline(
         terms = {t for _, f, _, _ in reports for t in f.terms} | {
             t for p in profiles for vector in p.vectors.values() for t in vector
         }
-        index = DevelopmentIndex(profiles, store.term_stats(con, terms), model)
+        index = DevelopmentIndex(profiles, store.term_stats(con, terms), model, story_known=bool(query.terms))
         for article, report, at, update_text in sorted(reports, key=lambda r: (r[2], r[0].article_id)):
             placement = index.place(report, at)
             if placement.joins is not None:
