@@ -84,7 +84,7 @@ def term_stats(corpus: devset.DevSet) -> TermStats:
 def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats
                    ) -> tuple[list[tuple[PairEvidence, bool]], list[PairEvidence]]:
     """(pairs within each storyline as the tracker meets them, labelled same development or not;
-    for each of those pairs, the other storylines' development the report most resembles).
+    for each of those pairs, a typical development of another storyline: the median by similarity).
 
     The foreign developments are put at the real candidate's distance in time, so the story
     stage learns from words alone that a report of another story is not this one's.
