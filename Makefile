@@ -23,6 +23,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/storylines_eval.py
+	$(BIN)/python bench/train_join_model.py
+	$(BIN)/python bench/timeline17_eval.py --pipeline
+	$(BIN)/python bench/storylines_pipeline.py
 	$(BIN)/python bench/analyst_copy.py
 	$(BIN)/python -m bench.hostile
 

@@ -37,7 +37,7 @@ def test_article_text_without_page_chrome(news, strike) -> None:
         assert chrome not in article.text
     assert article.title == "Update on the port strike"
     assert article.author == "Dana Reporter"
-    assert article.source == "Harbor Gazette"
+    assert article.source == "Harbor"  # the feed's name as the operator wrote it, not the page's og:site_name
     assert article.language == "en"
     assert article.feed == "Harbor"
     assert article.fetched_at == FETCHED
@@ -93,8 +93,9 @@ def test_feed_updated_date_is_the_last_resort(news, strike) -> None:
     assert article.item_updated_at == updated
 
 
-def test_source_falls_back_to_the_host_without_www(news, strike) -> None:
-    assert extract_article(page(news.article(strike, site_name=None)), item()).source == "harbor.example"
+def test_source_is_the_feed_name_never_a_host_name(news, strike) -> None:
+    article = extract_article(page(news.article(strike, site_name=None)), item(feed="Harbor Gazette"))
+    assert article.source == "Harbor Gazette"
 
 
 def test_title_and_author_fall_back_to_the_feed(news) -> None:

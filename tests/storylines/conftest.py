@@ -12,6 +12,7 @@ import pytest
 
 from storywatch.config import StorylineSettings
 from storywatch.warehouse.db import connect
+from tests.alerts.conftest import receiver  # noqa: F401  (the JSON webhook the hard cases deliver to)
 from tests.builders import GROUNDING, IMPOUNDING, PIPELINE, REFLOATING, SEEDS  # noqa: F401  (for the tests)
 from tests.fixtures import CorpusArticle, corpus_articles, corpus_storylines
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development, why_new
-from storywatch.storylines.model import TermStats
 from storywatch.storylines.entities import facts, stem
 from storywatch.storylines.features import article_features
+from storywatch.storylines.model import TermStats
+from storywatch.storylines.tracker import bundled_model
 from storywatch.storylines.query import parse_query
 from storywatch.storylines.text import sentences
 
@@ -17,19 +18,23 @@ QUERY = parse_query(EVER_GIVEN.query)
 
 
 def _features(article):
-    return article_features(article.title, article.text).without(QUERY.mentions)
+    return article_features(article.title, article.text, article.published_at).without(QUERY.mentions)
+
+
+def _index(corpus) -> DevelopmentIndex:
+    return DevelopmentIndex([], _stats(corpus), bundled_model())
 
 
 def _stats(corpus) -> TermStats:
     df: dict[str, int] = {}
     for article in corpus.values():
-        for term in article_features(article.title, article.text).terms:
+        for term in article_features(article.title, article.text, article.published_at).terms:
             df[term] = df.get(term, 0) + 1
     return TermStats(len(corpus), df)
 
 
 def _place_in_order(corpus, keys):
-    index = DevelopmentIndex([], _stats(corpus))
+    index = _index(corpus)
     placements = {}
     for key in keys:
         article = corpus[key]
@@ -53,21 +58,22 @@ def test_grounding_refloating_and_impounding_are_three_developments(corpus):
 
 def test_a_rehash_days_later_joins_the_development_it_repeats(corpus):
     article = corpus[REFLOATING]
-    index = DevelopmentIndex([], _stats(corpus))
+    index = _index(corpus)
     index.put(open_development(f"dev-{REFLOATING}", article.title, _features(article), article.published_at))
-    rewrite = article_features(
-        "Tugs free the Ever Given and ships move through Suez again",
-        article.text.split("\n\n", 1)[-1],  # another outlet retelling the same body under its own headline
-    ).without(QUERY.mentions)
-    placement = index.place(rewrite, article.published_at + timedelta(days=4))
+    rehash = corpus["eg3-frontier-rehash"]  # "Six days in the sand": a look-back a week on, in its own words
+    features = _features(rehash)
+    assert features.retold and features.reported.lag_days == 7  # "A week ago the Ever Given slid off…"
+    placement = index.place(features, rehash.published_at)
     assert placement.joins is not None and placement.joins.development_id == f"dev-{REFLOATING}"
 
 
-def test_a_new_development_says_what_is_nearest_how_far_and_which_facts_are_new(corpus):
+def test_a_new_development_says_what_happened_against_the_nearest_and_which_facts_are_new(corpus):
     placement = _place_in_order(corpus, [GROUNDING, REFLOATING, IMPOUNDING])[IMPOUNDING]
-    sentence = why_new(placement)
-    assert sentence.startswith("Nearest earlier development 'Ever Given refloated, Suez Canal reopens")
-    assert f"distance {placement.distance:.2f}" in sentence and 0 < placement.distance <= 1
+    impounding = corpus[IMPOUNDING]
+    sentence = why_new(placement, impounding.title, _features(impounding).reported.day)
+    assert sentence == ("New since 'Ever Given refloated, Suez Canal reopens after six-day blockage' (29 Mar 2021): "
+                        "Egypt impounds Ever Given, seeks $916 million in compensation (13 Apr 2021).")
+    assert 0 < placement.distance <= 1
     new = {fact.key for fact in placement.new_facts}
     assert {"$916 million", "april 13"} <= new  # the claim and the day of the seizure
     assert not {"ever given", "suez"} & new  # the storyline's own words are never news
@@ -75,9 +81,9 @@ def test_a_new_development_says_what_is_nearest_how_far_and_which_facts_are_new(
 
 def test_a_teaser_is_placed_on_its_title_and_lead_without_a_body_penalty(corpus):
     article = corpus[REFLOATING]
-    index = DevelopmentIndex([], _stats(corpus))
+    index = _index(corpus)
     index.put(open_development(f"dev-{REFLOATING}", article.title, _features(article), article.published_at))
-    teaser = article_features(article.title, "").without(QUERY.mentions)
+    teaser = article_features(article.title, "", article.published_at).without(QUERY.mentions)
     assert teaser.teaser and not teaser.body
     assert index.place(teaser, article.published_at).joins is not None
 

@@ -35,11 +35,15 @@ def test_one_sentence_in_an_unrelated_piece_is_a_mention_in_passing():
     assert verdict.explanation.startswith("mentioned in passing only")
 
 
-def test_two_body_sentences_or_one_in_the_lead_are_enough():
+def test_sentences_covering_a_share_of_the_text_make_the_subject_one_lead_sentence_does_not():
     two = UNRELATED + "\nRussia recalled its envoy.\n" + UNRELATED + "\nAnatoly Antonov flew to Moscow.\n"
     assert _relevance(QUERY, "Idlib falls", two).belongs
     lead = "Russia recalled its envoy Anatoly Antonov to Moscow.\n" + UNRELATED * 3
-    assert _relevance(QUERY, "Idlib falls", lead).belongs
+    verdict = _relevance(QUERY, "Idlib falls", lead)
+    assert not verdict.belongs and verdict.in_passing
+    assert "1 of 16 text sentences and nothing in the title" in verdict.explanation
+    scattered = two + UNRELATED * 40  # the same two sentences in a piece twenty times as long
+    assert not _relevance(QUERY, "Idlib falls", scattered).belongs
 
 
 def test_an_article_without_text_is_judged_on_its_title():

@@ -81,6 +81,15 @@ def test_copies_within_one_batch(con, seed_texts):
     ]
 
 
+def test_in_one_batch_the_first_published_is_the_original_whichever_came_first(con, seed_texts):
+    original = make_article("https://wire.example/1", seed_texts[2])
+    copy = make_article("https://paper.example/1", seed_texts[2] + " (Wire copy.)",
+                        published_at=original.published_at + timedelta(hours=3))
+    store.store_articles(con, "p1", [copy, original])  # the copy's page happened to be fetched first
+    assert stored(con, "SELECT url, duplicate_of FROM articles ORDER BY url") == [
+        (copy.url, store.article_id_for(original.canonical_url)), (original.url, None)]
+
+
 def test_raw_html_is_kept_compressed(con, seed_texts):
     article = make_article("https://a.example/1", seed_texts[3])
     store.store_articles(con, "p1", [article])
