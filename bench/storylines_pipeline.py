@@ -160,7 +160,8 @@ def pass_times(corpus: devset.DevSet) -> list[datetime]:
 def write_config(folder: Path, corpus: devset.DevSet, feeds: Sequence[dict[str, str]], targets: Sequence[str]) -> Path:
     config = {
         "database": "storywatch.duckdb",
-        "fetch": {"timeout_seconds": 10, "per_host_concurrency": 8},  # one loopback host serves every outlet
+        # One loopback host serves every outlet; an internal host, so allowed explicitly.
+        "fetch": {"timeout_seconds": 10, "per_host_concurrency": 8, "allow_internal": ["127.0.0.1"]},
         "feeds": list(feeds),
         "storylines": [{"id": s.id, "title": s.title, "query": s.query, "description": s.description}
                        for s in corpus.storylines],

@@ -194,7 +194,8 @@ def pipeline(timeline: Timeline, count: int) -> tuple[Result, str]:
     with tempfile.TemporaryDirectory() as scratch, LoopbackSite("127.0.0.1") as site:
         settings = Settings(
             database=Path(scratch) / "storywatch.duckdb",
-            fetch=FetchSettings(concurrency=8, per_host_concurrency=8),  # one loopback host serves every page
+            # One loopback host serves every page; an internal host, so allowed explicitly.
+            fetch=FetchSettings(concurrency=8, per_host_concurrency=8, allow_internal=["127.0.0.1"]),
             feeds=[FeedSettings(name=timeline.outlet, url=site.url(outlet.feed_path))],
             storylines=[timeline.storyline],
         )

@@ -29,8 +29,6 @@ from .urls import canonicalize, display_url, without_userinfo
 from .values import FeedItem, FeedPoll
 
 LOG = logging.getLogger(__name__)
-_EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=UTC)
-_LATEST_AHEAD = timedelta(days=2)  # clocks and time zones are often a little off; years are not
 _FIRST_ELEMENT = re.compile(r"<\w", re.ASCII)  # where feedparser, too, takes the prolog to end
 _BLOCK_TAGS = ("p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
 _FEED_ACCEPT = (
@@ -159,14 +157,13 @@ def _url_like(value: str | None) -> str | None:
 
 
 def _utc(moment: time.struct_time | None) -> datetime | None:
-    """feedparser's parsed dates are UTC struct_times; an implausible one (year 9999, year 1) is dropped."""
+    """feedparser's parsed dates are UTC struct_times; one no datetime can hold is dropped."""
     if moment is None:
         return None
     try:
-        value = datetime.fromtimestamp(calendar.timegm(moment), UTC)
-    except (ValueError, OverflowError, OSError):
+        return datetime.fromtimestamp(calendar.timegm(moment), UTC)
+    except (ValueError, OverflowError, OSError):  # 9999-12-31T23:59:59-05:00 is year 10000 in UTC
         return None
-    return value if _EARLIEST_DATE <= value <= datetime.now(UTC) + _LATEST_AHEAD else None
 
 
 def _plain_text(markup: str | None) -> str | None:
