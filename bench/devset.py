@@ -12,7 +12,6 @@ the real pipeline are scored by the same code.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
-DEFAULT_EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from eval_data import EVAL_DATA
+
 NAME = "storyline-dev"
 
 #: kinds whose alerts are wrong whatever else holds (the corpus README's "never alerts")
@@ -99,12 +99,8 @@ class DevSet:
         return {a.id: a for a in self.articles}
 
 
-def eval_data() -> Path:
-    return Path(os.environ.get("STORYWATCH_EVAL_DATA") or DEFAULT_EVAL_DATA)
-
-
 def load(folder: Path | None = None) -> DevSet:
-    folder = folder or eval_data() / NAME
+    folder = folder or EVAL_DATA / NAME
     corpus_file = folder / "corpus.json"
     if not corpus_file.is_file():
         raise MissingData(f"{NAME}: {corpus_file} is missing (set STORYWATCH_EVAL_DATA to the folder holding {NAME}/)")
