@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from eval_data import EVAL_DATA
@@ -128,6 +128,18 @@ def _article(record: dict) -> DevArticle:
 
 def _utc(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+# --- replaying it ------------------------------------------------------------------------
+
+PASS_EVERY = timedelta(hours=12)
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # pass times are whole 12-hour steps from here (00:00, 12:00 UTC)
+
+
+def pass_times(corpus: DevSet) -> list[datetime]:
+    """The 12-hour pass times at which something had been published or updated since the pass before."""
+    events = [a.published for a in corpus.articles] + [u.published for a in corpus.articles for u in a.updates]
+    return sorted({EPOCH + -((EPOCH - when) // PASS_EVERY) * PASS_EVERY for when in events})
 
 
 # --- storylines --------------------------------------------------------------------------
