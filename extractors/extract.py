@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import py3langid
@@ -30,7 +30,6 @@ _DATE_SEARCH = {
     # The extensive search guesses from free text ("Copyright 2025" -> 1 January); a wrong
     # date misplaces a development, a missing one falls back to the feed's date.
     "extensive_search": False,
-    "max_date": date.today().isoformat(),
     "outputformat": _PAGE_DATE_FORMAT,
 }
 
@@ -41,7 +40,7 @@ def extract_article(page: Page, item: FeedItem) -> Article:
     if tree is None:
         raise ExtractionError(display_url(page.final_url), "empty or unparseable HTML")
     canonical_url = canonicalize(declared_canonical(tree, page.final_url) or page.final_url)
-    described = _metadata(tree, item, canonical_url)  # before extraction, which prunes the tree
+    described = _metadata(tree, item, canonical_url, page.fetched_at)  # before extraction, which prunes the tree
     document = bare_extraction(
         tree,
         url=canonical_url,
@@ -81,7 +80,9 @@ class _Described:
     sitename: str | None = None
 
 
-def _metadata(tree: HtmlElement, item: FeedItem, canonical_url: str) -> _Described:
+def _metadata(
+    tree: HtmlElement, item: FeedItem, canonical_url: str, page_fetched_at: datetime | None
+) -> _Described:
     """What the page says about itself, for whatever the feed item left out.
 
     trafilatura's metadata pass (htmldate, author and category heuristics) costs up to a third
@@ -94,8 +95,20 @@ def _metadata(tree: HtmlElement, item: FeedItem, canonical_url: str) -> _Describ
             author=_meta(tree, './/meta[@name="author"]'),
             sitename=_meta(tree, './/meta[@property="og:site_name"]'),
         )
-    found = extract_metadata(tree, default_url=canonical_url, date_config=_DATE_SEARCH)
+    found = extract_metadata(tree, default_url=canonical_url, date_config=date_search(page_fetched_at))
     return _Described(found.title, found.author, found.date, found.sitename)
+
+
+def date_search(fetched_at: datetime | None) -> dict:
+    """htmldate's settings for a page fetched at `fetched_at`: no page is dated after its fetch.
+
+    The bound follows each page, not the process: workers live as long as `storywatch serve`,
+    and a bound fixed when they started would drop the date of every later article. It ends a
+    day after the fetch day, since a page in UTC+14 may already be dated tomorrow; a bound
+    that moves once a day also keeps htmldate's validation caches warm.
+    """
+    fetch_day = (fetched_at or datetime.now(UTC)).astimezone(UTC).date()
+    return {**_DATE_SEARCH, "max_date": datetime.combine(fetch_day + timedelta(days=1), time.max)}
 
 
 def _first_heading(tree: HtmlElement) -> str | None:

@@ -86,6 +86,17 @@ def test_published_date_from_the_page_in_utc(news, strike) -> None:
     assert published.utcoffset() == timedelta(0)
 
 
+def test_page_date_bound_follows_the_fetch_not_the_process_start(news, strike) -> None:
+    # A worker started today still extracts under `serve` weeks later: a page dated on the day
+    # it was fetched keeps that date, while from an earlier fetch that date is still in the future.
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
+    html = news.article(strike, meta_published=later.isoformat())
+    fetched_later = Page(URL, URL, 200, "text/html", "utf-8", html.encode(), html, later + timedelta(hours=1))
+    assert extract_article(fetched_later, item()).published_at == later
+    fetched_before = Page(URL, URL, 200, "text/html", "utf-8", html.encode(), html, later - timedelta(days=3))
+    assert extract_article(fetched_before, item()).published_at != later
+
+
 def test_feed_updated_date_is_the_last_resort(news, strike) -> None:
     updated = datetime(2025, 6, 11, 1, 0, tzinfo=timezone.utc)
     article = extract_article(page(news.article(strike)), item(updated_at=updated))
