@@ -25,6 +25,7 @@ import py3langid
 
 from storywatch.config import FeedSettings, FetchSettings
 from storywatch.errors import ExtractionError, FetchError
+from storywatch.timings import StageTimes
 
 from .extract import extract_article
 from .feeds import poll_feed
@@ -63,6 +64,7 @@ class Crawler:
         self.guard = AddressGuard.for_feeds(feed.url for feed in feeds)
         self.workers = workers or os.cpu_count() or 1
         self._fetcher = Fetcher(settings, self.guard)
+        self.worker_times = StageTimes()  # summed over every page the workers extracted
         # Started by the first articles() call, while its first pages download; a pass with
         # nothing new (every feed 304) never pays for it.
         self._pool: asyncio.Task[Executor] | None = None
@@ -125,7 +127,7 @@ class Crawler:
         pool = await starting
         try:
             # The raw bytes stay here: the worker needs only the decoded text.
-            outcome = await asyncio.get_running_loop().run_in_executor(
+            outcome, times = await asyncio.get_running_loop().run_in_executor(
                 pool, extract_in_worker, replace(page, body=b""), item
             )
         except BrokenProcessPool:
@@ -134,6 +136,7 @@ class Crawler:
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._start_pool()
             raise FetchError(display_url(page.final_url), "extraction worker died") from None
+        self.worker_times.merge(times)
         return replace(outcome, raw_html=page.body) if isinstance(outcome, Article) else outcome
 
     def _start_pool(self) -> asyncio.Task[Executor]:
@@ -157,16 +160,17 @@ async def _ready(executor: Executor) -> Executor:
     return executor
 
 
-def extract_in_worker(page: Page, item: FeedItem) -> Article | PageFailure:
-    """Worker-side extraction; failures are returned, since our exceptions do not pickle."""
+def extract_in_worker(page: Page, item: FeedItem) -> tuple[Article | PageFailure, StageTimes]:
+    """Worker-side extraction and its step times; failures are returned, since our exceptions do not pickle."""
+    times = StageTimes()
     try:
-        return extract_article(page, item)
+        return extract_article(page, item, times), times
     except FetchError as error:
-        return page_failure(item, error)
+        return page_failure(item, error), times
     except Exception as error:  # trafilatura/lxml on hostile HTML: the page fails, not the pass
         LOG.exception("extracting %s failed unexpectedly", page.final_url)
         reason = f"unexpected {type(error).__name__}"
-        return page_failure(item, ExtractionError(display_url(page.final_url), reason))
+        return page_failure(item, ExtractionError(display_url(page.final_url), reason)), times
 
 
 def warm_up_worker() -> None:

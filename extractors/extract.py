@@ -18,6 +18,7 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from storywatch.errors import ExtractionError
+from storywatch.timings import StageTimes
 
 from .fingerprint import fingerprint
 from .urls import canonicalize, display_url
@@ -34,22 +35,34 @@ _DATE_SEARCH = {
 }
 
 
-def extract_article(page: Page, item: FeedItem) -> Article:
-    """Extract the article in `page`; raise ExtractionError when it holds no article text."""
-    tree = load_html(page.html)
+def extract_article(page: Page, item: FeedItem, times: StageTimes | None = None) -> Article:
+    """Extract the article in `page`; raise ExtractionError when it holds no article text.
+
+    `times`, when given, receives the wall and CPU seconds of each step.
+    """
+    times = times if times is not None else StageTimes()
+    with times.measure("parse"):
+        tree = load_html(page.html)
     if tree is None:
         raise ExtractionError(display_url(page.final_url), "empty or unparseable HTML")
-    canonical_url = canonicalize(declared_canonical(tree, page.final_url) or page.final_url)
-    described = _metadata(tree, item, canonical_url, page.fetched_at)  # before extraction, which prunes the tree
-    document = bare_extraction(
-        tree,
-        url=canonical_url,
-        include_comments=False,  # reader comments are on by default (FACTS.md)
-        deduplicate=False,  # its process-wide cache drops text on re-extraction (FACTS.md)
-    )
+    with times.measure("metadata"):
+        canonical_url = canonicalize(declared_canonical(tree, page.final_url) or page.final_url)
+        described = _metadata(tree, item, canonical_url, page.fetched_at)  # before extraction prunes the tree
+    with times.measure("extraction"):
+        document = bare_extraction(
+            tree,
+            url=canonical_url,
+            include_comments=False,  # reader comments are on by default (FACTS.md)
+            deduplicate=False,  # its process-wide cache drops text on re-extraction (FACTS.md)
+        )
     text = (document.text or "").strip() if document is not None else ""
     if not text:
         raise ExtractionError(display_url(page.final_url), "no article text found")
+    with times.measure("language"):
+        language = py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])[0]
+    with times.measure("fingerprint"):
+        signature = fingerprint(text)
+        digest = content_hash(text)
     return Article(
         url=page.url,
         final_url=page.final_url,
@@ -60,10 +73,10 @@ def extract_article(page: Page, item: FeedItem) -> Article:
         author=described.author or item.author,
         published_at=item.published_at or _page_date(described.date) or item.updated_at,
         fetched_at=page.fetched_at,
-        language=py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])[0],
+        language=language,
         text=text,
-        content_hash=content_hash(text),
-        fingerprint=fingerprint(text),
+        content_hash=digest,
+        fingerprint=signature,
         status_code=page.status_code,
         content_type=page.content_type,
         encoding=page.encoding,
