@@ -14,9 +14,9 @@ from datetime import datetime
 
 import duckdb
 
-from storywatch.extractors.fingerprint import band_keys
+from storywatch.extractors.fingerprint import SCHEME, band_keys
 from storywatch.extractors.values import Article, FeedItem, FeedPoll, PageFailure
-from storywatch.warehouse.dedupe import CopyFinder
+from storywatch.warehouse.dedupe import CopyFinder, refresh_stale_fingerprints
 
 
 def article_id_for(canonical_url: str) -> str:
@@ -196,6 +196,7 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
         else:
             result.unchanged += 1
 
+    refresh_stale_fingerprints(con)
     finder = CopyFinder(con, [article.fingerprint for _, article in fresh])
     rows = []
     for article_id, article in fresh:
@@ -297,9 +298,9 @@ def _store_fingerprints(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[
     con.execute("DELETE FROM internal.fingerprint_bands WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
     _execute_bulk(
         con,
-        "INSERT OR REPLACE INTO internal.fingerprints (article_id, signature)",
-        ["VARCHAR", "BLOB"],
-        [(article_id, a.fingerprint) for article_id, a in changed if a.fingerprint],
+        "INSERT OR REPLACE INTO internal.fingerprints (article_id, signature, scheme)",
+        ["VARCHAR", "BLOB", "SMALLINT"],
+        [(article_id, a.fingerprint, SCHEME) for article_id, a in changed if a.fingerprint],
     )
     _execute_bulk(
         con,
