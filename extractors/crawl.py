@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -20,8 +21,6 @@ from datetime import UTC, datetime
 from itertools import zip_longest
 from types import TracebackType
 from urllib.parse import urlsplit
-
-import py3langid
 
 from storywatch.config import FeedSettings, FetchSettings
 from storywatch.errors import ExtractionError, FetchError
@@ -126,10 +125,7 @@ class Crawler:
         assert starting is not None, "use Crawler as an async context manager"
         pool = await starting
         try:
-            # The raw bytes stay here: the worker needs only the decoded text.
-            outcome, times = await asyncio.get_running_loop().run_in_executor(
-                pool, extract_in_worker, replace(page, body=b""), item
-            )
+            outcome, times = await asyncio.get_running_loop().run_in_executor(pool, extract_in_worker, page, item)
         except BrokenProcessPool:
             LOG.error("an extraction worker died; starting a new pool")
             if self._pool is starting:
@@ -146,14 +142,28 @@ class Crawler:
         return asyncio.create_task(asyncio.to_thread(self._new_pool))
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # The caller runs inside Prefect with threads: forking that process is unsafe. Workers fork
-        # from a server that has already imported trafilatura and friends (1-2 s per process).
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=warm_up_worker)
+        pool = ProcessPoolExecutor(self.workers, mp_context=_fork_server())
         for _ in range(self.workers):
             pool.submit(os.getpid)  # start every worker now, while the first pages download
         return pool
+
+
+def start_fork_server() -> None:
+    """Start the extraction workers' fork server now, e.g. on a thread while Prefect starts.
+
+    It spends 1-2 s of CPU in its own process on imports that the first pass would otherwise
+    wait for; later pools of this process fork from the same server.
+    """
+    _fork_server()
+    multiprocessing.forkserver.ensure_running()
+
+
+def _fork_server() -> multiprocessing.context.ForkServerContext:
+    # The caller runs inside Prefect with threads: forking that process is unsafe. Workers fork
+    # from a server that has already imported trafilatura and friends (1-2 s per process).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["storywatch.extractors.warm"])
+    return context
 
 
 async def _ready(executor: Executor) -> Executor:
@@ -161,21 +171,19 @@ async def _ready(executor: Executor) -> Executor:
 
 
 def extract_in_worker(page: Page, item: FeedItem) -> tuple[Article | PageFailure, StageTimes]:
-    """Worker-side extraction and its step times; failures are returned, since our exceptions do not pickle."""
+    """Worker-side extraction and its step times; failures are returned, since our exceptions do not pickle.
+
+    The raw bytes do not travel back: the crawler still holds them.
+    """
     times = StageTimes()
     try:
-        return extract_article(page, item, times), times
+        return replace(extract_article(page, item, times), raw_html=b""), times
     except FetchError as error:
         return page_failure(item, error), times
     except Exception as error:  # trafilatura/lxml on hostile HTML: the page fails, not the pass
         LOG.exception("extracting %s failed unexpectedly", page.final_url)
         reason = f"unexpected {type(error).__name__}"
         return page_failure(item, ExtractionError(display_url(page.final_url), reason)), times
-
-
-def warm_up_worker() -> None:
-    """Load the language model at worker start rather than inside the first page's time."""
-    py3langid.classify("warm up")
 
 
 def page_failure(item: FeedItem, error: FetchError) -> PageFailure:

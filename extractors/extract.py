@@ -41,8 +41,10 @@ def extract_article(page: Page, item: FeedItem, times: StageTimes | None = None)
     `times`, when given, receives the wall and CPU seconds of each step.
     """
     times = times if times is not None else StageTimes()
+    with times.measure("decode"):
+        html, encoding = page.decode()
     with times.measure("parse"):
-        tree = load_html(page.html)
+        tree = load_html(html)
     if tree is None:
         raise ExtractionError(display_url(page.final_url), "empty or unparseable HTML")
     with times.measure("metadata"):
@@ -79,7 +81,7 @@ def extract_article(page: Page, item: FeedItem, times: StageTimes | None = None)
         fingerprint=signature,
         status_code=page.status_code,
         content_type=page.content_type,
-        encoding=page.encoding,
+        encoding=encoding,
         raw_html=page.body,
         item_updated_at=item.updated_at,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from datetime import timedelta
 from typing import Annotated
 
@@ -26,9 +27,13 @@ def run(
 ) -> None:
     """One monitoring pass as a Prefect flow run."""
     _, config_path = flow_settings(config)
+    from storywatch.extractors.crawl import start_fork_server
     from storywatch.flows.monitor import monitor_pass
     from storywatch.flows.report import pass_rows
 
+    if not dask:
+        # The extraction workers' imports run in their own process while Prefect starts.
+        threading.Thread(target=start_fork_server, name="fork-server-start", daemon=True).start()
     summary = monitor_pass(config_path=config_path, dask_address=dask)
     table = Table(title=f"pass {summary.pass_id}", show_header=False)
     for what, count in pass_rows(summary):

@@ -69,7 +69,7 @@ def test_passes_store_each_article_once_and_recover_failures(prefect_api, tmp_pa
     assert rows(tmp_path, "SELECT sum(new_articles) FROM feed_fetches") == [(3,)]
     # Where the time went, per stage in this process and per extraction step in the workers (for `make bench`).
     (recorded,) = rows(tmp_path, "SELECT summary->'collected'->'worker_times'->'cpu' FROM internal.passes")[0]
-    assert set(json.loads(recorded)) == {"parse", "metadata", "extraction", "language", "fingerprint"}
+    assert set(json.loads(recorded)) == {"decode", "parse", "metadata", "extraction", "language", "fingerprint"}
     assert {"collect", "poll feeds", "fetch pages", "store articles"} <= set(first.collected.main_times.wall)
     assert set(first.task_times.wall) == {"collect-articles", "track-storylines", "deliver-alerts"}
 
