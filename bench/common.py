@@ -50,6 +50,7 @@ class TreeSample:
     """Peak resident memory of a process tree, and CPU seconds per kind of process in it."""
 
     peak_rss: int = 0
+    peak_rss_by_kind: dict[str, int] = field(default_factory=dict)
     cpu_by_pid: dict[int, float] = field(default_factory=dict)
     kind_by_pid: dict[int, str] = field(default_factory=dict)
 
@@ -72,16 +73,19 @@ class TreeSample:
             parent, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
             children.setdefault(parent, []).append(int(entry.name))
             status[int(entry.name)] = (rss_pages * os.sysconf("SC_PAGE_SIZE"), cpu, command)
-        total, stack = 0, [root]
+        by_kind: dict[str, int] = {}
+        stack = [root]
         while stack:
             pid = stack.pop()
             if pid in status:
                 rss, cpu, command = status[pid]
-                total += rss
+                kind = self.kind_by_pid.setdefault(pid, _kind(pid, root, command))
+                by_kind[kind] = by_kind.get(kind, 0) + rss
                 self.cpu_by_pid[pid] = max(cpu, self.cpu_by_pid.get(pid, 0.0))
-                self.kind_by_pid.setdefault(pid, _kind(pid, root, command))
             stack += children.get(pid, [])
-        self.peak_rss = max(self.peak_rss, total)
+        self.peak_rss = max(self.peak_rss, sum(by_kind.values()))
+        for kind, rss in by_kind.items():
+            self.peak_rss_by_kind[kind] = max(rss, self.peak_rss_by_kind.get(kind, 0))
 
 
 def _kind(pid: int, root: int, command: str) -> str:

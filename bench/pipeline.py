@@ -163,7 +163,9 @@ def main() -> None:
             print(f"  full pass:   {full.wall:5.1f} s wall, {full.wall / bare.wall:.2f}x bare "
                   f"({stored} articles stored, {failed} failed)")
             print(f"  idle pass:   {idle.wall:5.1f} s wall (all feeds 304)")
-            print(f"  peak RSS:    {full.tree.peak_rss / 2**20:5.0f} MiB (process tree, full pass)")
+            kinds = ", ".join(f"{kind} {rss / 2**20:.0f}" for kind, rss in full.tree.peak_rss_by_kind.items())
+            print(f"  peak RSS:    {full.tree.peak_rss / 2**20:5.0f} MiB (process tree, full pass; peak MiB by kind: "
+                  f"{kinds})")
             print(f"  quality:     {differ} of {stored} stored texts ({differ / max(stored, 1):.1%}) "
                   "differ from bare trafilatura.extract")
             print_breakdown("full pass", Pass(full, full_summary),

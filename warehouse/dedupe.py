@@ -94,13 +94,35 @@ class CopyFinder:
     def _stored(con: duckdb.DuckDBPyConnection, keys: Sequence[int]) -> list[tuple]:
         if not keys:
             return []
-        return con.execute(
-            """
-            SELECT b.band_key, f.article_id, f.signature, a.duplicate_of
-            FROM internal.fingerprint_bands b
-            JOIN internal.fingerprints f USING (article_id)
-            JOIN internal.articles a USING (article_id)
-            WHERE b.band_key IN (SELECT unnest(?::UBIGINT[]))
-            """,
-            [list(keys)],
-        ).fetchall()
+        owners = con.execute(band_lookup_sql(keys)).fetchall()
+        if not owners:
+            return []
+        ids = sorted({article_id for _, article_id in owners})
+        # Looked up by primary key in the same way: a join would read every stored signature.
+        details = {
+            article_id: (signature, duplicate_of)
+            for article_id, signature, duplicate_of in con.execute(
+                f"""
+                SELECT f.article_id, f.signature, a.duplicate_of
+                FROM (SELECT article_id, signature FROM internal.fingerprints WHERE article_id IN ({_strings(ids)})) f
+                JOIN (SELECT article_id, duplicate_of FROM internal.articles WHERE article_id IN ({_strings(ids)})) a
+                USING (article_id)
+                """
+            ).fetchall()
+        }
+        return [(key, article_id, *details[article_id]) for key, article_id in owners if article_id in details]
+
+
+def band_lookup_sql(keys: Sequence[int]) -> str:
+    """The articles owning any of `keys`, as a query DuckDB answers from the band_key index.
+
+    The keys are written into the SQL as a constant list on purpose: DuckDB uses an ART index
+    only for constant filters, while `IN (SELECT unnest(?))` or `= ANY(?)` scan the whole band
+    table (32 rows an article). With few stored rows DuckDB prefers a scan by itself.
+    """
+    constants = ", ".join(str(int(key)) for key in keys)  # ints only: nothing to quote
+    return f"SELECT band_key, article_id FROM internal.fingerprint_bands WHERE band_key IN ({constants})"
+
+
+def _strings(values: Sequence[str]) -> str:
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
