@@ -25,6 +25,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/scale_feeds.py
+	$(BIN)/python bench/scale_store.py
 	$(BIN)/python bench/storylines_eval.py
 
 clean:

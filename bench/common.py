@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -47,9 +48,14 @@ def rss(links: list[str], start: datetime) -> str:
 
 @dataclass
 class TreeSample:
-    """Peak resident memory of a process tree, and CPU seconds per kind of process in it."""
+    """Peak resident memory of a process tree, and CPU seconds per kind of process in it.
+
+    RSS counts the pages forked workers share with their fork server once per process; PSS
+    (proportional set size) splits them among the sharers, so its sum is what the tree uses.
+    """
 
     peak_rss: int = 0
+    peak_pss: int = 0
     peak_rss_by_kind: dict[str, int] = field(default_factory=dict)
     cpu_by_pid: dict[int, float] = field(default_factory=dict)
     kind_by_pid: dict[int, str] = field(default_factory=dict)
@@ -74,7 +80,7 @@ class TreeSample:
             children.setdefault(parent, []).append(int(entry.name))
             status[int(entry.name)] = (rss_pages * os.sysconf("SC_PAGE_SIZE"), cpu, command)
         by_kind: dict[str, int] = {}
-        stack = [root]
+        pss, stack = 0, [root]
         while stack:
             pid = stack.pop()
             if pid in status:
@@ -82,10 +88,21 @@ class TreeSample:
                 kind = self.kind_by_pid.setdefault(pid, _kind(pid, root, command))
                 by_kind[kind] = by_kind.get(kind, 0) + rss
                 self.cpu_by_pid[pid] = max(cpu, self.cpu_by_pid.get(pid, 0.0))
+                pss += _pss(pid)
             stack += children.get(pid, [])
         self.peak_rss = max(self.peak_rss, sum(by_kind.values()))
+        self.peak_pss = max(self.peak_pss, pss)
         for kind, rss in by_kind.items():
             self.peak_rss_by_kind[kind] = max(rss, self.peak_rss_by_kind.get(kind, 0))
+
+
+def _pss(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    line = next((line for line in rollup.splitlines() if line.startswith("Pss:")), "Pss: 0 kB")
+    return int(line.split()[1]) * 1024
 
 
 def _kind(pid: int, root: int, command: str) -> str:
@@ -142,8 +159,11 @@ class PrefectServer:
 
 
 @contextmanager
-def prefect_server(home: Path, port: int = 4299) -> Iterator[PrefectServer]:
-    """A local Prefect API server, started and ready."""
+def prefect_server(home: Path) -> Iterator[PrefectServer]:
+    """A local Prefect API server on a free port, started and ready."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     env = {**os.environ, **QUIET, "PREFECT_HOME": str(home)}
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -165,7 +165,10 @@ def main() -> None:
             print(f"  idle pass:   {idle.wall:5.1f} s wall (all feeds 304)")
             kinds = ", ".join(f"{kind} {rss / 2**20:.0f}" for kind, rss in full.tree.peak_rss_by_kind.items())
             print(f"  peak RSS:    {full.tree.peak_rss / 2**20:5.0f} MiB (process tree, full pass; peak MiB by kind: "
-                  f"{kinds})")
+                  f"{kinds}); PSS {full.tree.peak_pss / 2**20:.0f} MiB (shared pages counted once)")
+            size = database.stat().st_size
+            print(f"  database:    {size / 1e6:5.0f} MB for {stored} articles with their raw HTML "
+                  f"(~{size / max(stored, 1) * 100_000 / 1e9:.1f} GB per 100k articles)")
             print(f"  quality:     {differ} of {stored} stored texts ({differ / max(stored, 1):.1%}) "
                   "differ from bare trafilatura.extract")
             print_breakdown("full pass", Pass(full, full_summary),
