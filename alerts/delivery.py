@@ -16,11 +16,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
-from storywatch.alerts.outbox import CLAIM_LEASE, Message, after_failure, plan_target
-from storywatch.alerts.render import Notice, Rendered, TemplateProblem, Templates
+from storywatch.alerts import queue
+from storywatch.alerts.outbox import CLAIM_LEASE, Message, Retry, after_failure, plan_target
+from storywatch.alerts.render import Notice, Rendered, Templates, notice
 from storywatch.alerts.targets import Endpoint, SendResult, endpoints, send
 from storywatch.config import AlertSettings, NotifyTarget
-from storywatch.warehouse import outbox as store
+from storywatch.errors import TemplateProblem
 from storywatch.warehouse.db import open_warehouse, transaction
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,8 @@ def deliver_pending(
     now = now or datetime.now(timezone.utc)
     templates = Templates(settings.templates_dir)
     with open_warehouse(db_path) as con, transaction(con):
-        configured = {e.key: e for e in endpoints(targets, store.hmac_key(con))}  # a URL listed twice is one target
-        store.note_unknown_targets(con, list(configured))
+        configured = {e.key: e for e in endpoints(targets, queue.hmac_key(con))}  # a URL listed twice is one target
+        queue.note_unknown_targets(con, list(configured))
     reports = tuple(_deliver_to(db_path, e, settings, templates, now) for e in configured.values())
     for report in reports:
         (log.warning if report.error else log.info)("alerts to %s", report.line)
@@ -97,22 +98,23 @@ def _deliver_to(
     db_path: Path, endpoint: Endpoint, settings: AlertSettings, templates: Templates, now: datetime
 ) -> TargetReport:
     with open_warehouse(db_path) as con, transaction(con):
-        queued = store.due_alerts(con, endpoint.key, now)
+        queued = queue.due_alerts(con, endpoint.key, now)
         plan = plan_target(
             queued,
             mode=endpoint.target.digest,
             max_per_hour=endpoint.target.max_per_hour,
-            messages_last_hour=store.messages_since(con, endpoint.key, now - _HOUR, now - CLAIM_LEASE),
+            messages_last_hour=queue.messages_since(con, endpoint.key, now - _HOUR, now - CLAIM_LEASE),
             now=now,
         )
-        store.abandon(con, plan.abandoned)
-        store.claim(con, plan.messages, plan.resent, now)
-        contents = store.notices(con, [i for m in plan.messages for i in m.alert_ids])
+        queue.abandon(con, plan.abandoned)
+        queue.claim(con, plan.messages, plan.resent, now)
+        contents = queue.contents(con, [i for m in plan.messages for i in m.alert_ids])
+    notices = {c.alert_id: n for c in contents if (n := notice(c)) is not None}
     attempts = {q.alert_id: q.attempts for q in queued}
     sent = retried = failed = digests = 0
     refusal: str | None = None  # after one refusal the target is down for this run
     for message in plan.messages:
-        rendered = _render(message, contents, templates, endpoint)
+        rendered = _render(message, notices, templates, endpoint)
         if isinstance(rendered, str):
             result = SendResult(False, rendered)
         elif refusal is not None:
@@ -122,33 +124,33 @@ def _deliver_to(
             refusal = None if result.accepted else result.error
         with open_warehouse(db_path) as con, transaction(con):
             if result.accepted:
-                sent += store.mark_sent(con, message, now, now)
+                sent += queue.mark_sent(con, message, now, now)
                 digests += message.is_digest
                 continue
             retries = [_retry(i, attempts[i] + 1, result.error or "", settings, now) for i in message.alert_ids]
-            store.mark_failed(con, message, retries, now)
+            queue.mark_failed(con, message, retries, now)
         retried += sum(r.next_attempt_at is not None for r in retries)
         failed += sum(r.next_attempt_at is None for r in retries)
     return TargetReport(endpoint.redacted, sent, retried, failed + len(plan.abandoned), digests, refusal)
 
 
-def _render(message: Message, contents: dict[str, Notice], templates: Templates, endpoint: Endpoint) -> Rendered | str:
+def _render(message: Message, notices: dict[str, Notice], templates: Templates, endpoint: Endpoint) -> Rendered | str:
     """The message in the target's format, or why it cannot be rendered."""
-    notices = [contents[i] for i in message.alert_ids if i in contents]
-    if not notices:
+    said = [notices[i] for i in message.alert_ids if i in notices]
+    if not said:
         return "its development is no longer in the database"
     try:
-        return templates.render(notices, endpoint.fmt)
+        return templates.render(said, endpoint.fmt)
     except TemplateProblem as problem:
         return str(problem)
 
 
-def _retry(alert_id: str, attempts: int, error: str, settings: AlertSettings, now: datetime) -> store.Retry:
+def _retry(alert_id: str, attempts: int, error: str, settings: AlertSettings, now: datetime) -> Retry:
     next_at = after_failure(attempts, settings.max_attempts, settings.retry_base_seconds, now)
-    return store.Retry(alert_id, attempts, next_at, error)
+    return Retry(alert_id, attempts, next_at, error)
 
 
 def resend(db_path: Path, alert_ids: Sequence[str] | Literal["all failed"]) -> int:
     """Queue alerts again (the given failed or sent ones, or all failed); delivered by the next run."""
     with open_warehouse(db_path) as con, transaction(con):
-        return store.resend(con, None if alert_ids == "all failed" else list(alert_ids))
+        return queue.resend(con, None if alert_ids == "all failed" else list(alert_ids))

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import duckdb
 
+from storywatch.alerts import queue
 from storywatch.alerts.outbox import (
     NewAlert,
     development_alert_id,
@@ -21,7 +22,6 @@ from storywatch.alerts.outbox import (
 from storywatch.alerts.targets import endpoints
 from storywatch.config import AlertSettings, NotifyTarget
 from storywatch.storylines.model import Development
-from storywatch.warehouse import outbox as store
 
 
 def enqueue_development_alerts(
@@ -45,11 +45,11 @@ def enqueue_development_alerts(
             development_id=development.development_id,
             storyline_id=development.storyline_id,
         )
-        for endpoint in endpoints(targets, store.hmac_key(con))
+        for endpoint in endpoints(targets, queue.hmac_key(con))
         for development in developments
         if endpoint.subscribes_to(development.storyline_id)
     ]
-    return store.insert_alerts(con, alerts)
+    return queue.insert_alerts(con, alerts)
 
 
 def enqueue_feed_health_alerts(
@@ -60,9 +60,9 @@ def enqueue_feed_health_alerts(
     now: datetime,
 ) -> int:
     """Record feeds that crossed the failure threshold or recovered; alert the operator targets once each."""
-    changes = feed_health_changes(store.feed_conditions(con), store.feed_health(con), settings.feed_failure_threshold)
-    store.save_feed_health(con, changes, now)
-    operators = endpoints([target for target in targets if target.feed_health], store.hmac_key(con))
+    changes = feed_health_changes(queue.feed_conditions(con), queue.feed_health(con), settings.feed_failure_threshold)
+    queue.save_feed_health(con, changes, now)
+    operators = endpoints([target for target in targets if target.feed_health], queue.hmac_key(con))
     alerts = [
         NewAlert(
             alert_id=feed_health_alert_id(change, endpoint.key),
@@ -81,4 +81,4 @@ def enqueue_feed_health_alerts(
         for endpoint in operators
         for change in changes
     ]
-    return store.insert_alerts(con, alerts)
+    return queue.insert_alerts(con, alerts)

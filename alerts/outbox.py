@@ -18,6 +18,12 @@ DigestMode = Literal["off", "hourly", "daily"]
 CLAIM_LEASE = timedelta(minutes=10)
 MAX_RETRY_DELAY = timedelta(hours=6)
 
+# Why an alert waits or gave up, as `storywatch alerts list` shows it.
+UNKNOWN_TARGET = "target is no longer in the config"
+INTERRUPTED_TWICE = (
+    "delivery was interrupted twice; it may or may not have arrived (resend with `storywatch alerts resend ID`)"
+)
+
 
 @dataclass(frozen=True)
 class NewAlert:
@@ -62,6 +68,16 @@ class TargetPlan:
     messages: tuple[Message, ...]  # to send now, in order
     resent: tuple[str, ...]  # alert ids whose earlier claim was abandoned; resent once
     abandoned: tuple[str, ...]  # interrupted twice: outcome unknown, left `failed` for a person
+
+
+@dataclass(frozen=True)
+class Retry:
+    """The outcome of a failed attempt for one alert: try again at `next_attempt_at`, or give up (None)."""
+
+    alert_id: str
+    attempts: int
+    next_attempt_at: datetime | None
+    error: str
 
 
 @dataclass(frozen=True)

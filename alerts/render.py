@@ -8,7 +8,7 @@ targets), `slack` (Slack mrkdwn) and `html` (email; Apprise adds the plain-text 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -17,6 +17,9 @@ from typing import Literal
 
 import jinja2
 import markupsafe
+
+from storywatch.errors import TemplateProblem
+from storywatch.storylines.model import Development
 
 Format = Literal["txt", "slack", "html"]
 
@@ -69,13 +72,37 @@ Notice = DevelopmentNotice | FeedHealthNotice
 
 
 @dataclass(frozen=True)
+class AlertContent:
+    """An outbox row with what its message is made of, read at send time."""
+
+    alert_id: str
+    kind: str
+    facts: Mapping[str, object]  # stored with the alert when it was queued
+    development: Development | None  # None for feed-health alerts, or once the development is gone
+    articles: tuple[ArticleLink, ...]
+
+
+def notice(content: AlertContent) -> Notice | None:
+    """What the alert's message says; None when there is nothing left to say (its development is gone)."""
+    if content.kind == "feed_health":
+        return FeedHealthNotice(**content.facts)
+    development = content.development
+    if development is None:
+        return None
+    return DevelopmentNotice(
+        storyline_id=development.storyline_id,
+        storyline_title=str(content.facts.get("storyline_title") or development.storyline_id),
+        headline=development.headline,
+        explanation=development.explanation,
+        first_seen_at=development.first_seen_at,
+        articles=content.articles,
+    )
+
+
+@dataclass(frozen=True)
 class Rendered:
     title: str
     body: str
-
-
-class TemplateProblem(Exception):
-    """An operator's template does not render; the alert is retried after they fix it."""
 
 
 class Templates:

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import httpx
 
+from storywatch.flows import prefect_environment
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+QUIET = prefect_environment(quiet=True)
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 

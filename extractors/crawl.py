@@ -23,7 +23,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from storywatch.config import FeedSettings, FetchSettings
-from storywatch.errors import ExtractionError, FetchError
+from storywatch.errors import ExtractionError, FetchError, PageError
 from storywatch.timings import StageTimes
 
 from .extract import extract_article
@@ -113,7 +113,7 @@ class Crawler:
         try:
             page = await self._fetcher.fetch_page(item.link)
             return await self._extract(page, item)
-        except FetchError as error:
+        except PageError as error:
             return page_failure(item, error)
         except Exception as error:  # a bug of ours or a library's: log it, keep the pass going
             LOG.exception("crawling %s failed unexpectedly", item.link)
@@ -178,7 +178,7 @@ def extract_in_worker(page: Page, item: FeedItem) -> tuple[Article | PageFailure
     times = StageTimes()
     try:
         return replace(extract_article(page, item, times), raw_html=b""), times
-    except FetchError as error:
+    except PageError as error:
         return page_failure(item, error), times
     except Exception as error:  # trafilatura/lxml on hostile HTML: the page fails, not the pass
         LOG.exception("extracting %s failed unexpectedly", page.final_url)
@@ -186,7 +186,7 @@ def extract_in_worker(page: Page, item: FeedItem) -> tuple[Article | PageFailure
         return page_failure(item, ExtractionError(display_url(page.final_url), reason)), times
 
 
-def page_failure(item: FeedItem, error: FetchError) -> PageFailure:
+def page_failure(item: FeedItem, error: PageError) -> PageFailure:
     return PageFailure(
         url=item.link,
         feed=item.feed,

@@ -93,7 +93,7 @@ class PageFailure:
 
     url: str
     feed: str
-    kind: str        # FetchError.kind
+    kind: str        # PageError.kind
     error: str       # one line, no secrets
     retryable: bool
     attempted_at: datetime

@@ -12,18 +12,22 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from storywatch.alerts import DeliveryReport, deliver_pending, enqueue_development_alerts, enqueue_feed_health_alerts
-from storywatch.config import Settings
+from storywatch.config import Settings, StorylineSettings
 from storywatch.extractors import Crawler, FeedRequest
 from storywatch.extractors.cluster import extraction_executor
 from storywatch.extractors.values import Article, PageFailure
-from storywatch.storylines import track
+from storywatch.storylines import Development, TrackingResult, backfill, track
+from storywatch.storylines.store import count_unassigned
 from storywatch.timings import StageTimes
 from storywatch.warehouse import store
 from storywatch.warehouse.db import open_warehouse, transaction
@@ -166,11 +170,44 @@ def track_storylines(settings: Settings, *, now: datetime | None = None) -> Trac
     with open_warehouse(settings.database) as con, transaction(con):
         article_ids = store.untracked_article_ids(con)
         result = track(con, settings.storylines, article_ids, now=now)
-        titles = {storyline.id: storyline.title for storyline in settings.storylines}
-        queued = enqueue_development_alerts(con, result.opened, settings.notify, now=now, storyline_titles=titles)
+        queued = _queue_development_alerts(con, settings, result.opened, now)
         queued += enqueue_feed_health_alerts(con, settings.notify, settings.alerts, now=now)
         store.mark_tracked(con, article_ids, now)
     return TrackSummary(len(article_ids), len(result.assignments), len(result.opened), queued)
+
+
+def backfill_storyline(
+    settings: Settings,
+    storyline: StorylineSettings,
+    *,
+    alert: bool,
+    on_progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
+) -> TrackingResult:
+    """Run a (new) storyline over the stored articles, atomically; with `alert`, queue alerts for
+    the developments it opens in the same transaction. `on_progress` hears (articles done, ahead)."""
+    now = now or datetime.now(UTC)
+    with open_warehouse(settings.database) as con, transaction(con):
+        ahead, done = count_unassigned(con, storyline.id), 0
+
+        def advance(articles: int) -> None:
+            nonlocal done
+            done += articles
+            if on_progress is not None:
+                on_progress(done, ahead)
+
+        advance(0)
+        return backfill(
+            con, storyline, now=now, on_batch=advance,
+            on_opened=(lambda opened: _queue_development_alerts(con, settings, opened, now)) if alert else None,
+        )
+
+
+def _queue_development_alerts(
+    con: duckdb.DuckDBPyConnection, settings: Settings, opened: Sequence[Development], now: datetime
+) -> int:
+    titles = {storyline.id: storyline.title for storyline in settings.storylines}
+    return enqueue_development_alerts(con, opened, settings.notify, now=now, storyline_titles=titles)
 
 
 def deliver_alerts(settings: Settings) -> DeliveryReport:

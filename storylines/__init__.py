@@ -3,7 +3,7 @@
 The public surface is re-exported here; the modules behind it follow the data's path:
 `query` (the operator's query) → `matching` (does an article belong?) → `features` and
 `developments` (which development is it, and is it new?) → `tracker` (the pipeline's entry
-points, with the SQL in `storywatch.warehouse.tracking`).
+points) → `store` (the storyline tables' SQL, through the warehouse's connection).
 """
 
 from storywatch.storylines.model import Assignment, Development, StoredArticle

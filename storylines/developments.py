@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from storywatch.storylines.entities import Fact
-from storywatch.storylines.features import MAX_TERMS, ArticleFeatures, Vector
+from storywatch.storylines.features import MAX_TERMS, ArticleFeatures
+from storywatch.storylines.model import Profile, TermStats, Vector
 
 # Product constants, chosen once on the bench (bench/storylines_eval.py) and used for every storyline.
 WEIGHTS = {"headline": 0.45, "body": 0.30, "names": 0.25}
@@ -34,30 +35,6 @@ ACTIVE_DAYS = 30       # developments quiet for longer are no longer candidates 
 MAX_ACTIVE = 300       # at most this many recent developments per storyline are compared
 MAX_FACTS = 400        # facts remembered per development
 SHOWN_FACTS = 8        # new facts named in an explanation
-
-
-@dataclass(frozen=True)
-class TermStats:
-    """Document frequencies: how many tracked articles use each term."""
-
-    documents: int
-    df: Mapping[str, int]
-
-    def idf(self, term: str) -> float:
-        return math.log((self.documents + 1) / (self.df.get(term, 0) + 1)) + 1.0
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What clustering remembers of a development: its mean vectors, facts and time span."""
-
-    development_id: str
-    headline: str
-    first_seen_at: datetime
-    last_seen_at: datetime
-    article_count: int
-    vectors: Mapping[str, Vector]  # "headline", "body", "names" → mean term weights
-    facts: frozenset[str]
 
 
 @dataclass(frozen=True)

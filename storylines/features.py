@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from storywatch.storylines.entities import STOPWORDS, Fact, facts, stem
+from storywatch.storylines.model import Vector
 from storywatch.storylines.text import Zone, sentences, words
 
-Vector = Mapping[str, float]
 MAX_TERMS = 150  # per vector: keeps profiles small and comparisons cheap on long articles
 TEASER_WORDS = 40  # a text shorter than this is a teaser; the title carries the article
 

@@ -1,9 +1,13 @@
-"""The values storyline tracking hands on to alert delivery and the timeline."""
+"""The values storyline tracking reads, keeps and hands on to alert delivery and the timeline."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+Vector = Mapping[str, float]  # term → weight
 
 
 @dataclass(frozen=True)
@@ -44,3 +48,27 @@ class Development:
     nearest_development_id: str | None = None  # the most similar earlier development, if any
     distance: float | None = None              # 1 - similarity to it (0 identical, 1 unrelated)
     new_facts: tuple[str, ...] = ()            # names, numbers, dates, event words it brings
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """Document frequencies: how many tracked articles use each term."""
+
+    documents: int
+    df: Mapping[str, int]
+
+    def idf(self, term: str) -> float:
+        return math.log((self.documents + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What clustering remembers of a development: its mean vectors, facts and time span."""
+
+    development_id: str
+    headline: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    article_count: int
+    vectors: Mapping[str, Vector]  # "headline", "body", "names" → mean term weights
+    facts: frozenset[str]

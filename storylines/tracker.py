@@ -18,16 +18,15 @@ from storywatch.storylines.developments import (
     MAX_ACTIVE,
     DevelopmentIndex,
     Placement,
-    Profile,
     absorb,
     open_development,
     why_new,
 )
 from storywatch.storylines.features import ArticleFeatures, article_features
 from storywatch.storylines.matching import Relevance, relevance
-from storywatch.storylines.model import Assignment, Development, StoredArticle
+from storywatch.storylines import store
+from storywatch.storylines.model import Assignment, Development, Profile, StoredArticle
 from storywatch.storylines.query import Document, parse_query
-from storywatch.warehouse import tracking
 
 BACKFILL_BATCH = 500
 # A storyline matching at least this share of a pass of BROAD_MIN_ARTICLES or more is flagged:
@@ -64,7 +63,7 @@ def track(
     Articles already in a storyline are left as they are, so a second call with the same ids
     changes nothing.
     """
-    return _assign(con, storylines, tracking.read_articles(con, article_ids), now)
+    return _assign(con, storylines, store.read_articles(con, article_ids), now)
 
 
 def backfill(
@@ -84,7 +83,7 @@ def backfill(
     """
     result = TrackingResult()
     after: tuple[datetime, str] | None = None
-    while articles := tracking.unassigned_articles(con, storyline.id, after, batch_size):
+    while articles := store.unassigned_articles(con, storyline.id, after, batch_size):
         batch = _assign(con, [storyline], articles, now)
         if on_opened is not None and batch.opened:
             on_opened(batch.opened)
@@ -105,9 +104,9 @@ def _counted_features(
     unrelated article would cost most of a pass.
     """
     features = {a.article_id: article_features(a.title, a.text) for a in articles}
-    new = sorted(tracking.uncounted(con, list(features))) if features else []
+    new = sorted(store.uncounted(con, list(features))) if features else []
     if new:
-        tracking.count_terms(con, new, (features[article_id].terms for article_id in new), now)
+        store.count_terms(con, new, (features[article_id].terms for article_id in new), now)
     return features
 
 
@@ -163,7 +162,7 @@ def _storyline(
     now: datetime,
 ) -> TrackingResult:
     query = parse_query(storyline.query)
-    done = tracking.assigned(con, storyline.id, [a.article_id for a in articles])
+    done = store.assigned(con, storyline.id, [a.article_id for a in articles])
     articles = [a for a in articles if a.article_id not in done]
     members = [a for a in articles if a.duplicate_of is None and verdicts[a.article_id].belongs]
     passed_over = tuple(
@@ -177,11 +176,11 @@ def _storyline(
     if members:
         own = {a.article_id: features[a.article_id].without(query.mentions) for a in members}
         since = min(a.seen_at for a in members) - timedelta(days=ACTIVE_DAYS)
-        profiles = tracking.recent_profiles(con, storyline.id, since, MAX_ACTIVE)
+        profiles = store.recent_profiles(con, storyline.id, since, MAX_ACTIVE)
         terms = {t for f in own.values() for t in f.terms} | {
             t for p in profiles for vector in p.vectors.values() for t in vector
         }
-        index = DevelopmentIndex(profiles, tracking.term_stats(con, terms))
+        index = DevelopmentIndex(profiles, store.term_stats(con, terms))
         for article in members:
             own_features = own[article.article_id]
             placement = index.place(own_features, article.seen_at)
@@ -205,7 +204,7 @@ def _storyline(
                 "; ".join([verdict.explanation, where, *notes[article.article_id]]),
             ))
     assignments += _copies(con, storyline.id, articles, assignments)
-    tracking.save(con, storyline.id, assignments, opened, list(changed.values()), now)
+    store.save(con, storyline.id, assignments, opened, list(changed.values()), now)
     return TrackingResult(tuple(assignments), tuple(opened), passed_over)
 
 
@@ -238,7 +237,7 @@ def _copies(
         return []
     known = {a.article_id: (a.development_id, a.score) for a in batch}
     missing = [c.duplicate_of for c in copies if c.duplicate_of not in known]
-    known |= tracking.assigned(con, storyline_id, missing) if missing else {}
+    known |= store.assigned(con, storyline_id, missing) if missing else {}
     return [
         Assignment(storyline_id, copy.article_id, known[copy.duplicate_of][0], known[copy.duplicate_of][1],
                    f"syndicated copy of {copy.duplicate_of}: joins its development")

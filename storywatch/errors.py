@@ -1,4 +1,25 @@
-"""The exception hierarchy: every error a user can cause says what to fix in one line."""
+"""The exception hierarchy: every error a user can cause says what to fix in one line.
+
+Our exception hierarchy:
+
+* StorywatchError
+  + ConfigError
+  + QuerySyntaxError (also a ValueError, so the config reports it against its key)
+  + TemplateProblem
+  + DatabaseError
+    - DatabaseBusy
+  + PageError (stored with the page's failure as `kind`, retried on the next pass if `retryable`)
+    - FetchError
+      · BlockedAddress
+      · BodyTooLarge
+      · UnsupportedContent
+      · HTTPStatusError
+      · RateLimited
+      · FetchTimeout
+      · TooManyRedirects
+      · ConnectionFailed
+    - ExtractionError
+"""
 
 
 class StorywatchError(Exception):
@@ -9,6 +30,18 @@ class ConfigError(StorywatchError):
     """The config file is missing, malformed, or names a bad value (message gives key and line)."""
 
 
+class QuerySyntaxError(StorywatchError, ValueError):
+    """A storyline query that does not parse; the message gives the 1-based position and what was expected."""
+
+    def __init__(self, position: int, expected: str):
+        self.position = position
+        super().__init__(f"position {position}: {expected}")
+
+
+class TemplateProblem(StorywatchError):
+    """An operator's alert template does not render; the alert is retried after they fix it."""
+
+
 class DatabaseError(StorywatchError):
     """The DuckDB file cannot be used."""
 
@@ -17,16 +50,22 @@ class DatabaseBusy(DatabaseError):
     """Another process holds the DuckDB lock longer than we are willing to wait."""
 
 
-class FetchError(StorywatchError):
-    """A feed or page could not be fetched; `kind` is a stable short name stored with the failure."""
+class PageError(StorywatchError):
+    """A feed or page failed; `kind` is a stable short name stored with the failure."""
 
-    kind = "fetch"
+    kind = "page"
     retryable = True  # whether the next pass should try the URL again
 
     def __init__(self, url: str, reason: str):
         self.url = url
         self.reason = reason
         super().__init__(f"{url}: {reason}")
+
+
+class FetchError(PageError):
+    """A feed or page could not be fetched (or its extraction worker died on it)."""
+
+    kind = "fetch"
 
 
 class BlockedAddress(FetchError):
@@ -37,6 +76,8 @@ class BlockedAddress(FetchError):
 
 
 class BodyTooLarge(FetchError):
+    """The body is larger than `fetch.max_bytes` (as declared, or as it streamed in); the page is refused."""
+
     kind = "too_large"
     retryable = False
 
@@ -49,6 +90,8 @@ class UnsupportedContent(FetchError):
 
 
 class HTTPStatusError(FetchError):
+    """The server answered with an error status; 5xx, 408 and 429 are retried on the next pass."""
+
     kind = "http_status"
 
     def __init__(self, url: str, status_code: int, retry_after_seconds: float | None = None):
@@ -70,19 +113,25 @@ class RateLimited(FetchError):
 
 
 class FetchTimeout(FetchError):
+    """No complete response within `fetch.timeout_seconds` (a slow drip counts too)."""
+
     kind = "timeout"
 
 
 class TooManyRedirects(FetchError):
+    """More redirects than `fetch.max_redirects` (a redirect loop ends here too)."""
+
     kind = "too_many_redirects"
     retryable = False
 
 
 class ConnectionFailed(FetchError):
+    """The host does not resolve, or the connection or exchange failed below HTTP."""
+
     kind = "connection"
 
 
-class ExtractionError(FetchError):
+class ExtractionError(PageError):
     """The page was fetched but yielded no article text."""
 
     kind = "extraction"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from html import escape
 import pytest
 
 from storywatch.demo.server import LoopbackSite
+from storywatch.flows import use_prefect_defaults
 from storywatch.warehouse.db import connect
 from tests import builders
 from tests.shared_data import DATA
@@ -24,7 +24,7 @@ SCRAPINGHUB = DATA / "scrapinghub-aeb"
 @pytest.fixture(scope="session")
 def prefect_api():
     """The real Prefect API for flow tests: one temporary server for the whole session (it takes ~20 s)."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    use_prefect_defaults()
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):

@@ -10,7 +10,9 @@ import duckdb
 
 
 @dataclass(frozen=True)
-class FeedHealth:
+class FeedStatus:
+    """A feed as `storywatch status` shows it: its last fetches and the articles it brought."""
+
     feed: str
     url: str
     last_success_at: datetime | None
@@ -22,14 +24,14 @@ class FeedHealth:
 
 @dataclass(frozen=True)
 class Status:
-    feeds: tuple[FeedHealth, ...]
+    feeds: tuple[FeedStatus, ...]
     counts: dict[str, int]
     last_pass: dict | None
 
 
 def read_status(con: duckdb.DuckDBPyConnection) -> Status:
     feeds = tuple(
-        FeedHealth(*row)
+        FeedStatus(*row)
         for row in con.execute(
             """
             SELECT f.feed, f.url, f.last_success_at, f.last_error_at, f.last_error, f.consecutive_failures,

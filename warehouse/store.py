@@ -16,6 +16,7 @@ import duckdb
 
 from storywatch.extractors.fingerprint import SCHEME, band_keys
 from storywatch.extractors.values import Article, FeedItem, FeedPoll, PageFailure
+from storywatch.warehouse.db import insert_all, unnested
 from storywatch.warehouse.dedupe import CopyFinder, refresh_stale_fingerprints
 
 
@@ -47,18 +48,6 @@ class StoreResult:
         self.duplicates += other.duplicates
 
 
-def _execute_bulk(con: duckdb.DuckDBPyConnection, head: str, types: Sequence[str], rows: Sequence[tuple],
-                  tail: str = "") -> None:
-    """Run `head SELECT unnest(column 1), unnest(column 2), ... tail`, each column one typed list.
-
-    One statement per batch instead of one per row: DuckDB's executemany costs 1-3 ms a row,
-    which made storage the slowest stage of a pass.
-    """
-    if rows:
-        unnests = ", ".join(f"unnest(?::{sql_type}[])" for sql_type in types)
-        con.execute(f"{head} SELECT {unnests} {tail}", [list(column) for column in zip(*rows, strict=True)])
-
-
 # -- feeds -----------------------------------------------------------------------------------
 
 
@@ -81,44 +70,35 @@ def record_feed_polls(
     con: duckdb.DuckDBPyConnection, pass_id: str, polls: Sequence[FeedPoll], new_articles: dict[str, int]
 ) -> None:
     """Log every poll in feed_fetches and fold it into the feed's health and validators."""
-    _execute_bulk(
-        con,
-        """
-        INSERT INTO internal.feed_fetches
-            (pass_id, feed, url, fetched_at, status_code, not_modified, error, items, new_articles, duration_ms)
-        """,
-        ["VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "INTEGER", "BOOLEAN", "VARCHAR", "INTEGER", "INTEGER",
-         "INTEGER"],
-        [
-            (pass_id, p.feed, p.url, p.fetched_at, p.status_code, p.not_modified, p.error, len(p.items),
-             new_articles.get(p.feed, 0), p.duration_ms)
-            for p in polls
-        ],
-    )
+    insert_all(con, "internal.feed_fetches", [
+        {"pass_id": pass_id, "feed": p.feed, "url": p.url, "fetched_at": p.fetched_at, "status_code": p.status_code,
+         "not_modified": p.not_modified, "error": p.error, "items": len(p.items),
+         "new_articles": new_articles.get(p.feed, 0), "duration_ms": p.duration_ms}
+        for p in polls
+    ])
     # A poll succeeded when it carries no error; only then may it touch the validators.
-    _execute_bulk(
+    insert_all(
         con,
-        """
-        INSERT INTO internal.feed_state AS s
-            (feed, url, etag, last_modified, last_success_at, last_error_at, last_error,
-             consecutive_failures, retry_not_before)
-        """,
-        ["VARCHAR"] * 4 + ["TIMESTAMPTZ", "TIMESTAMPTZ", "VARCHAR", "INTEGER", "TIMESTAMPTZ"],
+        "internal.feed_state",
         [
-            (p.feed, p.url, p.etag, p.last_modified, p.fetched_at if p.ok else None,
-             None if p.ok else p.fetched_at, p.error, 0 if p.ok else 1, p.retry_not_before)
+            {"feed": p.feed, "url": p.url, "etag": p.etag, "last_modified": p.last_modified,
+             "last_success_at": p.fetched_at if p.ok else None, "last_error_at": None if p.ok else p.fetched_at,
+             "last_error": p.error, "consecutive_failures": 0 if p.ok else 1, "retry_not_before": p.retry_not_before}
             for p in polls
         ],
-        """
+        on_conflict="""
         ON CONFLICT (feed) DO UPDATE SET
             url = excluded.url,
-            etag = CASE WHEN excluded.last_error IS NULL THEN coalesce(excluded.etag, s.etag) ELSE s.etag END,
+            etag = CASE WHEN excluded.last_error IS NULL THEN coalesce(excluded.etag, feed_state.etag)
+                        ELSE feed_state.etag END,
             last_modified = CASE WHEN excluded.last_error IS NULL
-                                 THEN coalesce(excluded.last_modified, s.last_modified) ELSE s.last_modified END,
-            last_success_at = coalesce(excluded.last_success_at, s.last_success_at),
-            last_error_at = coalesce(excluded.last_error_at, s.last_error_at),
-            last_error = coalesce(excluded.last_error, s.last_error),
-            consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0 ELSE s.consecutive_failures + 1 END,
+                                 THEN coalesce(excluded.last_modified, feed_state.last_modified)
+                                 ELSE feed_state.last_modified END,
+            last_success_at = coalesce(excluded.last_success_at, feed_state.last_success_at),
+            last_error_at = coalesce(excluded.last_error_at, feed_state.last_error_at),
+            last_error = coalesce(excluded.last_error, feed_state.last_error),
+            consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0
+                                        ELSE feed_state.consecutive_failures + 1 END,
             retry_not_before = excluded.retry_not_before
         """,
     )
@@ -206,16 +186,7 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
         result.new.append(article_id)
         if copy:
             result.duplicates.append(article_id)
-    _execute_bulk(
-        con,
-        """
-        INSERT INTO internal.articles
-            (article_id, canonical_url, url, final_url, feed, source, title, author, published_at,
-             fetched_at, updated_at, language, text, content_hash, duplicate_of, similarity, pass_id)
-        """,
-        ["VARCHAR"] * 8 + ["TIMESTAMPTZ"] * 3 + ["VARCHAR"] * 4 + ["DOUBLE", "VARCHAR"],
-        rows,
-    )
+    insert_all(con, "internal.articles", rows)
     _revise(con, pass_id, revised)
     result.updated = [article_id for article_id, _ in revised]
 
@@ -241,10 +212,14 @@ def _stored_hashes(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> di
     )
 
 
-def _article_row(article_id: str, a: Article, pass_id: str, duplicate_of: str | None, similarity: float | None):
-    return (article_id, a.canonical_url, a.url, a.final_url, a.feed, a.source, a.title, a.author,
-            a.published_at, a.fetched_at, a.fetched_at, a.language, a.text, a.content_hash,
-            duplicate_of, similarity, pass_id)
+def _article_row(
+    article_id: str, a: Article, pass_id: str, duplicate_of: str | None, similarity: float | None
+) -> dict[str, object]:
+    return {"article_id": article_id, "canonical_url": a.canonical_url, "url": a.url, "final_url": a.final_url,
+            "feed": a.feed, "source": a.source, "title": a.title, "author": a.author,
+            "published_at": a.published_at, "fetched_at": a.fetched_at, "updated_at": a.fetched_at,
+            "language": a.language, "text": a.text, "content_hash": a.content_hash,
+            "duplicate_of": duplicate_of, "similarity": similarity, "pass_id": pass_id}
 
 
 def _revise(con: duckdb.DuckDBPyConnection, pass_id: str, revised: Sequence[tuple[str, Article]]) -> None:
@@ -261,66 +236,59 @@ def _revise(con: duckdb.DuckDBPyConnection, pass_id: str, revised: Sequence[tupl
         """,
         [ids],
     )
-    _execute_bulk(
-        con,
-        """
+    revisions, parameters = unnested(con, "internal.articles", [
+        {"article_id": article_id, "title": a.title, "author": a.author, "text": a.text,
+         "content_hash": a.content_hash, "language": a.language, "fetched_at": a.fetched_at, "pass_id": pass_id}
+        for article_id, a in revised
+    ])
+    con.execute(
+        f"""
         UPDATE internal.articles AS a
         SET title = r.title, author = r.author, text = r.text, content_hash = r.content_hash,
             language = r.language, updated_at = r.fetched_at, fetched_at = r.fetched_at,
             revision = a.revision + 1, pass_id = r.pass_id
-        FROM (
-        """,
-        ["VARCHAR"] * 6 + ["TIMESTAMPTZ", "VARCHAR"],
-        [(article_id, a.title, a.author, a.text, a.content_hash, a.language, a.fetched_at, pass_id)
-         for article_id, a in revised],
-        """
-        ) AS r(article_id, title, author, text, content_hash, language, fetched_at, pass_id)
+        FROM ({revisions}) AS r
         WHERE a.article_id = r.article_id
         """,
+        parameters,
     )
 
 
 def _store_pages(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]]) -> None:
-    _execute_bulk(
-        con,
-        """
-        INSERT OR REPLACE INTO internal.pages
-            (article_id, final_url, status_code, content_type, encoding, fetched_at, raw_bytes, raw_html_z)
-        """,
-        ["VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "INTEGER", "BLOB"],
-        [(article_id, a.final_url, a.status_code, a.content_type, a.encoding, a.fetched_at, len(a.raw_html),
-          zlib.compress(a.raw_html, 1)) for article_id, a in changed],
-    )
+    insert_all(con, "internal.pages", [
+        {"article_id": article_id, "final_url": a.final_url, "status_code": a.status_code,
+         "content_type": a.content_type, "encoding": a.encoding, "fetched_at": a.fetched_at,
+         "raw_bytes": len(a.raw_html), "raw_html_z": zlib.compress(a.raw_html, 1)}
+        for article_id, a in changed
+    ], replace=True)
 
 
 def _store_fingerprints(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]]) -> None:
     ids = [article_id for article_id, _ in changed]
     con.execute("DELETE FROM internal.fingerprint_bands WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-    _execute_bulk(
-        con,
-        "INSERT OR REPLACE INTO internal.fingerprints (article_id, signature, scheme)",
-        ["VARCHAR", "BLOB", "SMALLINT"],
-        [(article_id, a.fingerprint, SCHEME) for article_id, a in changed if a.fingerprint],
-    )
-    _execute_bulk(
-        con,
-        "INSERT INTO internal.fingerprint_bands (band_key, article_id)",
-        ["UBIGINT", "VARCHAR"],
-        [(key, article_id) for article_id, a in changed for key in band_keys(a.fingerprint)],
-    )
+    insert_all(con, "internal.fingerprints", [
+        {"article_id": article_id, "signature": a.fingerprint, "scheme": SCHEME}
+        for article_id, a in changed if a.fingerprint
+    ], replace=True)
+    insert_all(con, "internal.fingerprint_bands", [
+        {"band_key": key, "article_id": article_id} for article_id, a in changed for key in band_keys(a.fingerprint)
+    ])
 
 
 def _remember_links(con: duckdb.DuckDBPyConnection, links: Sequence[tuple[str, Article]]) -> None:
-    by_url = {a.url: (a.url, article_id, a.feed, a.fetched_at, a.item_updated_at) for article_id, a in links}
-    _execute_bulk(
+    by_url = {
+        a.url: {"url": a.url, "article_id": article_id, "feed": a.feed, "first_seen_at": a.fetched_at,
+                "item_updated_at": a.item_updated_at}
+        for article_id, a in links
+    }
+    insert_all(
         con,
-        "INSERT INTO internal.links AS l (url, article_id, feed, first_seen_at, item_updated_at)",
-        ["VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "TIMESTAMPTZ"],
+        "internal.links",
         list(by_url.values()),
-        """
+        on_conflict="""
         ON CONFLICT (url) DO UPDATE SET
             article_id = excluded.article_id,
-            item_updated_at = greatest(l.item_updated_at, excluded.item_updated_at)
+            item_updated_at = greatest(links.item_updated_at, excluded.item_updated_at)
         """,
     )
 
@@ -329,21 +297,22 @@ def _remember_links(con: duckdb.DuckDBPyConnection, links: Sequence[tuple[str, A
 
 
 def record_page_failures(con: duckdb.DuckDBPyConnection, pass_id: str, failures: Sequence[PageFailure]) -> None:
-    _execute_bulk(
+    insert_all(con, "internal.page_errors", [
+        {"pass_id": pass_id, "url": f.url, "feed": f.feed, "attempted_at": f.attempted_at, "kind": f.kind,
+         "error": f.error}
+        for f in failures
+    ])
+    insert_all(
         con,
-        "INSERT INTO internal.page_errors (pass_id, url, feed, attempted_at, kind, error)",
-        ["VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "VARCHAR", "VARCHAR"],
-        [(pass_id, f.url, f.feed, f.attempted_at, f.kind, f.error) for f in failures],
-    )
-    _execute_bulk(
-        con,
-        "INSERT INTO internal.page_failures AS p (url, feed, first_failed_at, last_failed_at, attempts, kind, error, "
-        "retryable)",
-        ["VARCHAR", "VARCHAR", "TIMESTAMPTZ", "TIMESTAMPTZ", "INTEGER", "VARCHAR", "VARCHAR", "BOOLEAN"],
-        [(f.url, f.feed, f.attempted_at, f.attempted_at, 1, f.kind, f.error, f.retryable) for f in failures],
-        """
+        "internal.page_failures",
+        [
+            {"url": f.url, "feed": f.feed, "first_failed_at": f.attempted_at, "last_failed_at": f.attempted_at,
+             "attempts": 1, "kind": f.kind, "error": f.error, "retryable": f.retryable}
+            for f in failures
+        ],
+        on_conflict="""
         ON CONFLICT (url) DO UPDATE SET
-            last_failed_at = excluded.last_failed_at, attempts = p.attempts + 1,
+            last_failed_at = excluded.last_failed_at, attempts = page_failures.attempts + 1,
             kind = excluded.kind, error = excluded.error, retryable = excluded.retryable
         """,
     )

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from storywatch.alerts import deliver_pending, resend
+from storywatch.alerts import deliver_pending, queue, resend
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
-from storywatch.warehouse import outbox
 from storywatch.warehouse.db import open_warehouse
 
 alerts_app = typer.Typer(help="Alerts waiting, failed or sent; resend failed ones.", no_args_is_help=False)
@@ -30,7 +29,7 @@ def list_alerts(
         return
     statuses = ("pending", "failed", "sent") if include_sent else ("pending", "failed")
     with open_warehouse(settings_from(config).database, read_only=True) as con:
-        rows = outbox.listing(con, statuses)
+        rows = queue.listing(con, statuses)
     if as_json:
         console.print_json(json.dumps(rows, default=str))
         return

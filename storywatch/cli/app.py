@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Callable, TypeVar
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from storywatch.config import Settings, load_settings, resolve_config_path
 from storywatch.errors import StorywatchError
+from storywatch.flows import use_prefect_defaults
 from storywatch.warehouse.db import open_warehouse
 
 app = typer.Typer(
@@ -64,7 +64,5 @@ def flow_settings(config: Path | None) -> tuple[Settings, str]:
 
 
 def main() -> None:
-    # Prefect phones home and waits for it unless told not to; we run offline.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    use_prefect_defaults()
     app()

@@ -6,14 +6,18 @@ import dataclasses
 import json
 import threading
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, flow_settings, settings_from, user_errors
 from storywatch.warehouse.db import open_warehouse
 from storywatch.warehouse.status import read_status
+
+if TYPE_CHECKING:
+    from storywatch.flows.steps import PassSummary
 
 
 @app.command()
@@ -31,14 +35,22 @@ def run(
 
     from storywatch.extractors.crawl import start_fork_server
     from storywatch.flows.monitor import monitor_pass
-    from storywatch.flows.report import pass_rows
 
     if not dask and not PREFECT_API_URL.value():
         # Prefect is about to start a temporary server, a core's work for several seconds of
         # waiting here: the extraction workers' imports run meanwhile, in their own process.
         threading.Thread(target=start_fork_server, name="fork-server-start", daemon=True).start()
     summary = monitor_pass(config_path=config_path, dask_address=dask)
-    table = Table(title=f"pass {summary.pass_id}", show_header=False)
+    print_pass(console, summary, f"pass {summary.pass_id}")
+
+
+def print_pass(console: Console, summary: PassSummary, title: str) -> None:
+    """The pass table (the rows of the Prefect artifact), then each feed's error on a line of its own."""
+    from storywatch.flows.report import pass_rows
+
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
     for what, count in pass_rows(summary):
         table.add_row(what, count)
     console.print(table)

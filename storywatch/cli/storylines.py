@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Annotated
 
 import typer
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
-from storywatch.alerts.enqueue import enqueue_development_alerts
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
-from storywatch.storylines import Development, backfill
-from storywatch.warehouse import tracking
-from storywatch.warehouse.db import open_warehouse, transaction
+from storywatch.storylines import store
+from storywatch.warehouse.db import open_warehouse
 
 StorylineArgument = Annotated[str, typer.Argument(help="The storyline's id from the config.")]
 
@@ -26,7 +23,7 @@ def timeline(storyline_id: StorylineArgument, json_output: JsonOption = False, c
     settings = settings_from(config)
     storyline = settings.storyline(storyline_id)
     with open_warehouse(settings.database, read_only=True) as con:
-        developments = tracking.timeline(con, storyline.id)
+        developments = store.timeline(con, storyline.id)
     if json_output:
         console.print_json(json.dumps({"storyline_id": storyline.id, "title": storyline.title,
                                        "developments": developments}, default=str))
@@ -55,20 +52,16 @@ def backfill_command(
     config: ConfigOption = None,
 ) -> None:
     """Run a storyline over the articles already stored (after adding it to the config)."""
+    from storywatch.flows.steps import backfill_storyline  # here: the pipeline's libraries load slowly, `timeline` needs none
+
     settings = settings_from(config)
     storyline = settings.storyline(storyline_id)
-    now = datetime.now(timezone.utc)
-    with open_warehouse(settings.database) as con, transaction(con):
-
-        def enqueue(opened: tuple[Development, ...]) -> None:
-            enqueue_development_alerts(con, opened, settings.notify, now=now,
-                                       storyline_titles={storyline.id: storyline.title})
-
-        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console,
-                      transient=True) as progress:
-            task = progress.add_task(f"backfilling {storyline.id}", total=tracking.count_unassigned(con, storyline.id))
-            result = backfill(con, storyline, now=now, on_opened=enqueue if alert else None,
-                              on_batch=lambda done: progress.advance(task, done))
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(f"backfilling {storyline.id}", total=None)
+        result = backfill_storyline(
+            settings, storyline, alert=alert,
+            on_progress=lambda done, ahead: progress.update(task, completed=done, total=ahead),
+        )
     console.print(
         f"{storyline.id}: {len(result.assignments)} articles assigned, {len(result.opened)} developments "
         + ("opened and alerted." if alert else "opened (not alerted; use --alert to alert them).")

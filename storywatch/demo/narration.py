@@ -10,13 +10,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from storywatch.cli.pipeline import print_pass
 from storywatch.config import Settings
 from storywatch.demo.newsroom import Newsroom, SampleArticle
-from storywatch.flows.report import pass_rows
 from storywatch.flows.steps import PassSummary
 
 ROLE_LABELS = {
@@ -61,14 +60,7 @@ def wave(console: Console, number: int, story: str, articles: Sequence[SampleArt
 
 
 def monitor_pass(console: Console, number: int, summary: PassSummary, flow_run: str) -> None:
-    table = Table(title=f"Pass {number} · Prefect flow run {flow_run}", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column()
-    for what, count in pass_rows(summary):
-        table.add_row(what, count)
-    console.print(table)
-    for feed, error in summary.collected.feed_errors.items():
-        console.print(f"[yellow]feed {feed}:[/yellow] {error}", highlight=False)
+    print_pass(console, summary, f"Pass {number} · Prefect flow run {flow_run}")
 
 
 def alerts(console: Console, received: Sequence[dict], expected: int) -> None:

@@ -6,7 +6,6 @@ rather than once per pass.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from string import Template
@@ -19,8 +18,9 @@ from storywatch.demo import narration
 from storywatch.demo.inbox import AlertInbox
 from storywatch.demo.newsroom import Newsroom
 from storywatch.demo.server import LoopbackSite
+from storywatch.flows import use_prefect_defaults
 from storywatch.warehouse.db import open_warehouse
-from storywatch.warehouse.tracking import timeline
+from storywatch.storylines.store import timeline
 
 if TYPE_CHECKING:
     from prefect.states import State
@@ -31,16 +31,10 @@ ALERTS_NAME = "alerts.jsonl"
 # Only the files a demo run writes are removed before the next, never the folder: --data-dir
 # may point anywhere.
 DEMO_FILES = (CONFIG_NAME, ALERTS_NAME, "storywatch.duckdb", "storywatch.duckdb.wal")
-PREFECT_DEFAULTS = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",        # offline: no telemetry to wait for
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # a 2-core box needs 20-30 s
-    "PREFECT_LOGGING_LEVEL": "WARNING",                  # the pass tables tell the story; errors still show
-}
 
 
 def run_demo(data_dir: Path, console: Console) -> None:
-    for name, value in PREFECT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    use_prefect_defaults(quiet=True)
     from storywatch.flows.monitor import monitor_pass  # only now: Prefect reads its settings on import
 
     newsroom = Newsroom.load()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.alerts.render import ArticleLink, DevelopmentNotice, FeedHealthNotice, TemplateProblem, Templates
+from storywatch.alerts.render import ArticleLink, DevelopmentNotice, FeedHealthNotice, Templates
+from storywatch.errors import TemplateProblem
 
 NOTICE = DevelopmentNotice(
     storyline_id="ambassador-recall",

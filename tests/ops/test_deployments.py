@@ -18,6 +18,8 @@ import duckdb
 import httpx
 import pytest
 
+from storywatch.flows import prefect_environment
+
 pytestmark = pytest.mark.prefect
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the venv's bin: prefect and storywatch live beside python
@@ -84,9 +86,9 @@ def prefect_server(tmp_path_factory) -> Iterator[LocalPrefect]:
     api_url = f"http://127.0.0.1:{free_port()}/api"
     env = {
         **os.environ,
+        **prefect_environment(),
         "PREFECT_HOME": str(home),
         "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         # Runs happen only when a test asks: a scheduled pass would collide with it (CANCEL_NEW).
         "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
         "PREFECT_WORKER_QUERY_SECONDS": "1",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storywatch.storylines.developments import DevelopmentIndex, TermStats, absorb, open_development, why_new
+from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development, why_new
+from storywatch.storylines.model import TermStats
 from storywatch.storylines.entities import facts, stem
 from storywatch.storylines.features import article_features
 from storywatch.storylines.query import parse_query

@@ -1,4 +1,4 @@
-"""Opening the database: migrations, and DuckDB's one-process lock handled with a clear message."""
+"""Opening the database: migrations, DuckDB's one-process lock handled with a clear message, batch writes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 
 from storywatch.errors import DatabaseBusy, DatabaseError
-from storywatch.warehouse.db import connect, migrations
+from storywatch.warehouse.db import connect, insert_all, migrations, unnested
 
 SPEC_COLUMNS = {
     "articles": {"article_id", "url", "canonical_url", "feed", "source", "title", "author", "published_at",
@@ -91,3 +91,24 @@ def test_read_only_needs_existing_file(tmp_path):
     with pytest.raises(DatabaseError, match="does not exist yet"):
         connect(tmp_path / "missing.duckdb", read_only=True)
     assert not (tmp_path / "missing.duckdb").exists()
+
+
+def test_batch_rows_are_keyed_by_column_and_typed_by_the_table(tmp_path):
+    con = connect(tmp_path / "sw.duckdb")
+    rows = [{"feed": "wire", "failing": True, "incident": 1, "changed_at": "2026-03-01T10:00:00+00:00"},
+            {"incident": 2, "feed": "desk", "failing": False, "changed_at": "2026-03-01T11:00:00+00:00"}]
+    assert insert_all(con, "internal.feed_health", rows) == 2
+    upsert = "ON CONFLICT (feed) DO UPDATE SET incident = feed_health.incident + excluded.incident"
+    assert insert_all(con, "internal.feed_health", [{**rows[0], "incident": 5}], on_conflict=upsert) == 1
+    assert insert_all(con, "internal.feed_health", rows, on_conflict="ON CONFLICT DO NOTHING") == 0
+    assert insert_all(con, "internal.feed_health", []) == 0
+    stored = con.execute("SELECT feed, failing, incident, typeof(changed_at) FROM internal.feed_health ORDER BY feed")
+    assert stored.fetchall() == [("desk", False, 2, "TIMESTAMP WITH TIME ZONE"), ("wire", True, 6, "TIMESTAMP WITH TIME ZONE")]
+    select, parameters = unnested(con, "internal.feed_health", [{"feed": "wire", "incident": 7}])
+    assert con.execute(f"SELECT * FROM ({select})", parameters).fetchall() == [("wire", 7)]
+
+
+def test_batch_row_missing_a_column_is_refused(tmp_path):
+    con = connect(tmp_path / "sw.duckdb")
+    with pytest.raises(KeyError, match="incident"):
+        insert_all(con, "internal.feed_health", [{"feed": "wire", "incident": 1}, {"feed": "desk"}])

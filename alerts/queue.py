@@ -1,7 +1,10 @@
-"""The alert outbox in DuckDB: every SQL statement alert queuing and delivery need.
+"""The alert outbox's tables: every SQL statement alert queueing and delivery need, through
+the warehouse's connection.
 
 Functions take an open connection and never BEGIN or COMMIT: callers decide the
-transaction (enqueueing joins the one that opens the development).
+transaction (enqueueing joins the one that opens the development). They read and write
+rows as values; what a message says and why an alert waits are decided in `outbox` and
+`render`, and reach SQL only as parameters.
 """
 
 from __future__ import annotations
@@ -9,32 +12,26 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
 from storywatch.alerts.outbox import (
+    INTERRUPTED_TWICE,
+    UNKNOWN_TARGET,
     FeedCondition,
     FeedHealth,
     FeedHealthChange,
     Message,
     NewAlert,
     QueuedAlert,
+    Retry,
 )
-from storywatch.alerts.render import ArticleLink, DevelopmentNotice, FeedHealthNotice, Notice
+from storywatch.alerts.render import AlertContent, ArticleLink
+from storywatch.storylines.model import Development
+from storywatch.warehouse.db import insert_all, unnested
 
 Connection = duckdb.DuckDBPyConnection
-
-
-@dataclass(frozen=True)
-class Retry:
-    """The outcome of a failed attempt for one alert: try again at `next_attempt_at`, or give up (None)."""
-
-    alert_id: str
-    attempts: int
-    next_attempt_at: datetime | None
-    error: str
 
 
 def hmac_key(con: Connection) -> str:
@@ -49,26 +46,13 @@ def hmac_key(con: Connection) -> str:
 
 def insert_alerts(con: Connection, alerts: Sequence[NewAlert]) -> int:
     """Write new pending rows; an alert id already present is left alone. Returns rows written."""
-    written = 0
-    for alert in alerts:
-        written += len(
-            con.execute(
-                "INSERT INTO internal.alerts (alert_id, kind, development_id, storyline_id, target, target_key,"
-                " facts, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
-                " ON CONFLICT DO NOTHING RETURNING alert_id",
-                [
-                    alert.alert_id,
-                    alert.kind,
-                    alert.development_id,
-                    alert.storyline_id,
-                    alert.target,
-                    alert.target_key,
-                    json.dumps(dict(alert.facts)),
-                    alert.created_at,
-                ],
-            ).fetchall()
-        )
-    return written
+    rows = [
+        {"alert_id": a.alert_id, "kind": a.kind, "development_id": a.development_id, "storyline_id": a.storyline_id,
+         "target": a.target, "target_key": a.target_key, "facts": json.dumps(dict(a.facts)), "status": "pending",
+         "attempts": 0, "created_at": a.created_at}
+        for a in alerts
+    ]
+    return insert_all(con, "internal.alerts", rows, on_conflict="ON CONFLICT DO NOTHING")
 
 
 def feed_conditions(con: Connection) -> list[FeedCondition]:
@@ -84,23 +68,23 @@ def feed_health(con: Connection) -> dict[str, FeedHealth]:
 
 
 def save_feed_health(con: Connection, changes: Sequence[FeedHealthChange], now: datetime) -> None:
-    for change in changes:
-        con.execute(
-            "INSERT INTO internal.feed_health (feed, failing, incident, changed_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (feed) DO UPDATE SET failing = excluded.failing, incident = excluded.incident,"
-            " changed_at = excluded.changed_at",
-            [change.feed, change.failing, change.incident, now],
-        )
+    insert_all(
+        con,
+        "internal.feed_health",
+        [{"feed": c.feed, "failing": c.failing, "incident": c.incident, "changed_at": now} for c in changes],
+        on_conflict="ON CONFLICT (feed) DO UPDATE SET failing = excluded.failing, incident = excluded.incident,"
+        " changed_at = excluded.changed_at",
+    )
 
 
 def note_unknown_targets(con: Connection, target_keys: Collection[str]) -> int:
     """Pending alerts for targets no longer configured stay pending, with a reason a person can read."""
     return len(
         con.execute(
-            "UPDATE internal.alerts SET last_error = 'target is no longer in the config'"
-            " WHERE status = 'pending' AND NOT list_contains(?::VARCHAR[], target_key)"
-            " AND last_error IS DISTINCT FROM 'target is no longer in the config' RETURNING alert_id",
-            [list(target_keys)],
+            "UPDATE internal.alerts SET last_error = ?"
+            " WHERE status = 'pending' AND target_key NOT IN (SELECT unnest(?::VARCHAR[]))"
+            " AND last_error IS DISTINCT FROM ? RETURNING alert_id",
+            [UNKNOWN_TARGET, list(target_keys), UNKNOWN_TARGET],
         ).fetchall()
     )
 
@@ -127,22 +111,24 @@ def messages_since(con: Connection, target_key: str, sent_since: datetime, claim
 
 def claim(con: Connection, messages: Sequence[Message], resent: Collection[str], now: datetime) -> None:
     """Mark messages as being sent by us (`claimed_at = now`); resent ones count an interruption."""
-    for message in messages:
-        con.execute(
-            "UPDATE internal.alerts SET claimed_at = ?, message_key = ?,"
-            " interrupted = coalesce(interrupted, 0)"
-            " + CASE WHEN list_contains(?::VARCHAR[], alert_id) THEN 1 ELSE 0 END"
-            " WHERE list_contains(?::VARCHAR[], alert_id)",
-            [now, message.key, list(resent), list(message.alert_ids)],
-        )
+    claims = [{"alert_id": alert_id, "message_key": m.key} for m in messages for alert_id in m.alert_ids]
+    if not claims:
+        return
+    claimed, parameters = unnested(con, "internal.alerts", claims)
+    con.execute(
+        "UPDATE internal.alerts AS al SET claimed_at = ?, message_key = c.message_key,"
+        " interrupted = coalesce(al.interrupted, 0)"
+        " + CASE WHEN al.alert_id IN (SELECT unnest(?::VARCHAR[])) THEN 1 ELSE 0 END"
+        f" FROM ({claimed}) AS c WHERE al.alert_id = c.alert_id",
+        [now, list(resent), *parameters],
+    )
 
 
 def abandon(con: Connection, alert_ids: Sequence[str]) -> None:
     con.execute(
         "UPDATE internal.alerts SET status = 'failed', claimed_at = NULL, interrupted = interrupted + 1,"
-        " last_error = 'delivery was interrupted twice; it may or may not have arrived"
-        " (resend with `storywatch alerts resend ID`)' WHERE list_contains(?::VARCHAR[], alert_id)",
-        [list(alert_ids)],
+        " last_error = ? WHERE alert_id IN (SELECT unnest(?::VARCHAR[]))",
+        [INTERRUPTED_TWICE, list(alert_ids)],
     )
 
 
@@ -152,7 +138,7 @@ def mark_sent(con: Connection, message: Message, claimed_at: datetime, now: date
         con.execute(
             "UPDATE internal.alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
             " claimed_at = NULL, last_error = NULL, next_attempt_at = NULL"
-            " WHERE list_contains(?::VARCHAR[], alert_id) AND message_key = ? AND claimed_at = ?"
+            " WHERE alert_id IN (SELECT unnest(?::VARCHAR[])) AND message_key = ? AND claimed_at = ?"
             " RETURNING alert_id",
             [now, list(message.alert_ids), message.key, claimed_at],
         ).fetchall()
@@ -160,48 +146,50 @@ def mark_sent(con: Connection, message: Message, claimed_at: datetime, now: date
 
 
 def mark_failed(con: Connection, message: Message, retries: Sequence[Retry], claimed_at: datetime) -> None:
-    for retry in retries:
-        con.execute(
-            "UPDATE internal.alerts SET status = CASE WHEN ?::TIMESTAMPTZ IS NULL THEN 'failed' ELSE 'pending' END,"
-            " attempts = ?, next_attempt_at = ?, last_error = ?, claimed_at = NULL"
-            " WHERE alert_id = ? AND message_key = ? AND claimed_at = ?",
-            [
-                retry.next_attempt_at,
-                retry.attempts,
-                retry.next_attempt_at,
-                retry.error,
-                retry.alert_id,
-                message.key,
-                claimed_at,
-            ],
-        )
+    """Retry later or give up, only where our claim still stands (as `mark_sent`)."""
+    if not retries:
+        return
+    outcomes, parameters = unnested(con, "internal.alerts", [
+        {"alert_id": r.alert_id, "attempts": r.attempts, "next_attempt_at": r.next_attempt_at, "last_error": r.error}
+        for r in retries
+    ])
+    con.execute(
+        "UPDATE internal.alerts AS al SET status = CASE WHEN r.next_attempt_at IS NULL THEN 'failed' ELSE 'pending' END,"
+        " attempts = r.attempts, next_attempt_at = r.next_attempt_at, last_error = r.last_error, claimed_at = NULL"
+        f" FROM ({outcomes}) AS r WHERE al.alert_id = r.alert_id AND al.message_key = ? AND al.claimed_at = ?",
+        [*parameters, message.key, claimed_at],
+    )
 
 
-def notices(con: Connection, alert_ids: Sequence[str]) -> dict[str, Notice]:
-    """What each alert's message says, read now (so a retry shows the corroboration gathered since)."""
+def contents(con: Connection, alert_ids: Sequence[str]) -> list[AlertContent]:
+    """What each alert's message is made of, read now (so a retry shows the corroboration gathered since)."""
     rows = con.execute(
-        "SELECT al.alert_id, al.kind, al.facts, d.development_id, d.storyline_id, d.headline, d.explanation,"
-        " d.first_seen_at FROM internal.alerts al LEFT JOIN internal.developments d USING (development_id)"
-        " WHERE list_contains(?::VARCHAR[], al.alert_id)",
+        "SELECT al.alert_id, al.kind, al.facts, d.development_id, d.storyline_id, d.headline, d.first_article_id,"
+        " d.first_seen_at, d.explanation, d.nearest_development_id, d.distance, coalesce(d.new_facts, [])"
+        " FROM internal.alerts al LEFT JOIN internal.developments d USING (development_id)"
+        " WHERE al.alert_id IN (SELECT unnest(?::VARCHAR[]))",
         [list(alert_ids)],
     ).fetchall()
-    development_ids = [row[3] for row in rows if row[3] is not None]
-    links = _articles(con, development_ids)
-    found: dict[str, Notice] = {}
-    for alert_id, kind, facts_json, development_id, storyline_id, headline, explanation, first_seen_at in rows:
-        facts = json.loads(facts_json) if facts_json else {}
-        if kind == "feed_health":
-            found[alert_id] = FeedHealthNotice(**facts)
-        elif development_id is not None:
-            found[alert_id] = DevelopmentNotice(
-                storyline_id=storyline_id,
-                storyline_title=facts.get("storyline_title") or storyline_id,
-                headline=headline,
-                explanation=explanation,
-                first_seen_at=first_seen_at,
-                articles=tuple(links.get(development_id, ())),
-            )
-    return found
+    developments = {
+        row[3]: Development(
+            development_id=row[3], storyline_id=row[4], headline=row[5], first_article_id=row[6],
+            first_seen_at=row[7], explanation=row[8], nearest_development_id=row[9], distance=row[10],
+            new_facts=tuple(row[11]),
+        )
+        for row in rows
+        if row[3] is not None
+    }
+    links = _articles(con, list(developments))
+    return [
+        AlertContent(
+            alert_id=alert_id,
+            kind=kind,
+            facts=json.loads(facts_json) if facts_json else {},
+            development=developments.get(development_id),
+            articles=tuple(links.get(development_id, ())),
+        )
+        for alert_id, kind, facts_json, development_id, *_ in rows
+    ]
 
 
 def _articles(con: Connection, development_ids: Sequence[str]) -> dict[str, list[ArticleLink]]:
@@ -209,9 +197,9 @@ def _articles(con: Connection, development_ids: Sequence[str]) -> dict[str, list
     rows = con.execute(
         "WITH members AS ("
         "  SELECT development_id, article_id FROM internal.storyline_articles"
-        "  WHERE list_contains(?::VARCHAR[], development_id)"
+        "  WHERE development_id IN (SELECT unnest(?::VARCHAR[]))"
         "  UNION SELECT development_id, first_article_id FROM internal.developments"
-        "  WHERE list_contains(?::VARCHAR[], development_id))"
+        "  WHERE development_id IN (SELECT unnest(?::VARCHAR[])))"
         " SELECT m.development_id, a.canonical_url, a.source, coalesce(a.title, a.canonical_url),"
         " a.duplicate_of IS NOT NULL FROM members m JOIN internal.articles a USING (article_id)"
         " ORDER BY m.development_id, a.duplicate_of IS NOT NULL, coalesce(a.published_at, a.fetched_at), a.article_id",
@@ -233,7 +221,7 @@ def resend(con: Connection, alert_ids: Sequence[str] | None) -> int:
         return len(con.execute(reset + "status = 'failed' RETURNING alert_id").fetchall())
     return len(
         con.execute(
-            reset + "status <> 'pending' AND list_contains(?::VARCHAR[], alert_id) RETURNING alert_id",
+            reset + "status <> 'pending' AND alert_id IN (SELECT unnest(?::VARCHAR[])) RETURNING alert_id",
             [list(alert_ids)],
         ).fetchall()
     )
@@ -244,7 +232,7 @@ def listing(con: Connection, statuses: Collection[str]) -> list[dict[str, object
     cursor = con.execute(
         "SELECT alert_id, status, kind, coalesce(development_id, feed) AS subject, target, attempts,"
         " created_at, sent_at, next_attempt_at, last_error FROM alerts"
-        " WHERE list_contains(?::VARCHAR[], status) ORDER BY created_at DESC, alert_id",
+        " WHERE status IN (SELECT unnest(?::VARCHAR[])) ORDER BY created_at DESC, alert_id",
         [list(statuses)],
     )
     names = [column[0] for column in cursor.description]

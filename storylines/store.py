@@ -1,4 +1,5 @@
-"""The storyline tracker's store: reads articles and clustering state, writes assignments.
+"""The storyline tables' SQL, through the warehouse's connection: reads articles and clustering
+state, writes assignments, developments and their profiles, and reads a storyline's timeline.
 
 Every statement runs inside the caller's transaction and touches rows by key (article ids,
 one storyline's recent developments, a batch's terms) in bulk: one statement per batch,
@@ -13,8 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from storywatch.storylines.developments import Profile, TermStats
-from storywatch.storylines.model import Assignment, Development, StoredArticle
+from storywatch.storylines.model import Assignment, Development, Profile, StoredArticle, TermStats
 
 _ARTICLE_COLUMNS = """
     article_id, url, source, title, text, coalesce(published_at, fetched_at) AS seen_at, language, duplicate_of
