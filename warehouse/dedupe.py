@@ -104,8 +104,8 @@ class CopyFinder:
             for article_id, signature, duplicate_of in con.execute(
                 f"""
                 SELECT f.article_id, f.signature, a.duplicate_of
-                FROM (SELECT article_id, signature FROM internal.fingerprints WHERE article_id IN ({_strings(ids)})) f
-                JOIN (SELECT article_id, duplicate_of FROM internal.articles WHERE article_id IN ({_strings(ids)})) a
+                FROM (SELECT article_id, signature FROM internal.fingerprints WHERE article_id IN ({sql_strings(ids)})) f
+                JOIN (SELECT article_id, duplicate_of FROM internal.articles WHERE article_id IN ({sql_strings(ids)})) a
                 USING (article_id)
                 """
             ).fetchall()
@@ -124,5 +124,6 @@ def band_lookup_sql(keys: Sequence[int]) -> str:
     return f"SELECT band_key, article_id FROM internal.fingerprint_bands WHERE band_key IN ({constants})"
 
 
-def _strings(values: Sequence[str]) -> str:
+def sql_strings(values: Sequence[str]) -> str:
+    """`values` as a constant SQL list of quoted strings (for the index, see band_lookup_sql)."""
     return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
