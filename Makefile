@@ -25,6 +25,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/scale_feeds.py
 	$(BIN)/python bench/scale_store.py
 	$(BIN)/python bench/storylines_eval.py
+	$(BIN)/python bench/train_join_model.py
+	$(BIN)/python bench/timeline17_eval.py --pipeline
+	$(BIN)/python bench/storylines_pipeline.py
+	$(BIN)/python bench/analyst_copy.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache data/demo

@@ -18,26 +18,17 @@ from pathlib import Path
 
 import httpx
 
+from eval_data import EVAL_DATA, require
 from storywatch.flows import prefect_environment
 
-REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 QUIET = prefect_environment(quiet=True)
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def eval_pages_dir() -> Path:
-    """trafilatura's evaluation pages, from STORYWATCH_EVAL_DATA (default ../shared/data).
-
-    Without them the bench says so in one line and ends cleanly, so `make bench` goes on to
-    the benches that need no data.
-    """
-    data = Path(os.environ.get("STORYWATCH_EVAL_DATA", REPO.parent / "shared" / "data"))
-    pages = data / "trafilatura-eval" / "html"
-    if not any(pages.glob("*.html.gz")):
-        print(f"bench skipped: no trafilatura-eval pages in {pages} (set STORYWATCH_EVAL_DATA)")
-        raise SystemExit(0)
-    return pages
+    """trafilatura's evaluation pages; exits with one line saying what is missing (see eval_data)."""
+    return require(EVAL_DATA, "trafilatura-eval/html") / "trafilatura-eval" / "html"
 
 
 def load_pages(limit: int) -> list[bytes]:

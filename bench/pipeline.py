@@ -1,7 +1,7 @@
 """Benchmark: a full `storywatch run` over ~1,000 real pages against bare trafilatura on the same pages.
 
-Serves the 990 real pages of trafilatura's evaluation set (STORYWATCH_EVAL_DATA, default
-../shared/data) behind RSS feeds on ten loopback hosts, then prints, in one run:
+Serves the 990 real pages of trafilatura's evaluation set ($STORYWATCH_EVAL_DATA/trafilatura-eval)
+behind RSS feeds on ten loopback hosts, then prints, in one run:
   - bare single-process `trafilatura.extract(page, include_comments=False)` time (wall and CPU),
   - the wall time of `storywatch run` as a subprocess (Python and Prefect start-up included),
     its ratio to bare extraction, the idle pass (every feed answers 304), peak RSS of the

@@ -1,6 +1,6 @@
 """How well storyline tracking groups real news, and what it costs per article.
 
-Run: .venv/bin/python bench/storylines_eval.py [--data /work/shared/data] [--seeds /work/shared/seeds]
+Run: .venv/bin/python bench/storylines_eval.py [--data $STORYWATCH_EVAL_DATA] [--seeds DIR]
 
 Every figure goes through the product's own path: articles are stored in a scratch DuckDB
 file and `track()` runs over them day by day, with the product's constants. For the
@@ -21,16 +21,22 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
+
+import devset  # the sibling script: bench/ is on the path when a bench runs
+from eval_data import EVAL_DATA, require
+from train_join_model import describe
 from storywatch.config import StorylineSettings
 from storywatch.storylines import developments, track
+from storywatch.storylines.tracker import bundled_model
 from storywatch.warehouse.db import connect, transaction
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 EVERYTHING = StorylineSettings(id="bench", title="the whole dataset", query="NOT zzstorywatchbenchzz")
 AMBASSADOR = StorylineSettings(
@@ -53,14 +59,7 @@ class Item:
 
 
 def bcubed(predicted: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
-    pred_members, gold_members = _members(predicted), _members(gold)
-    precision = recall = 0.0
-    for item in gold:
-        same_pred, same_gold = pred_members[predicted[item]], gold_members[gold[item]]
-        both = len(same_pred & same_gold)
-        precision += both / len(same_pred)
-        recall += both / len(same_gold)
-    return _prf(precision / len(gold), recall / len(gold))
+    return _prf(*devset.bcubed(predicted, gold))
 
 
 def pairwise(predicted_pairs: set[frozenset], gold_pairs: set[frozenset]) -> tuple[float, float, float]:
@@ -109,22 +108,31 @@ def store(con, items: Sequence[Item], fetched_at: datetime) -> None:
     )
 
 
-def cluster(items: Sequence[Item], storyline: StorylineSettings = EVERYTHING) -> dict[str, str | None]:
-    """Track the items day by day in a scratch database; item key → development id (None: not assigned)."""
+@contextmanager
+def tracked(items: Sequence[Item], storyline: StorylineSettings = EVERYTHING) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A scratch database in which the items were tracked day by day, each day's slice at its last article's time."""
     with tempfile.TemporaryDirectory() as scratch:
         con = connect(Path(scratch) / "bench.duckdb")
-        with transaction(con):
-            store(con, items, datetime(2000, 1, 1, tzinfo=timezone.utc))
-        by_day: dict[str, list[Item]] = defaultdict(list)
-        for item in sorted(items, key=lambda i: i.published_at):
-            by_day[item.published_at.date().isoformat()].append(item)
-        for day, batch in sorted(by_day.items()):
+        try:
             with transaction(con):
-                track(con, [storyline], [article_id(i.key) for i in batch], now=batch[-1].published_at)
+                store(con, items, datetime(2000, 1, 1, tzinfo=timezone.utc))
+            by_day: dict[str, list[Item]] = defaultdict(list)
+            for item in sorted(items, key=lambda i: i.published_at):
+                by_day[item.published_at.date().isoformat()].append(item)
+            for day, batch in sorted(by_day.items()):
+                with transaction(con):
+                    track(con, [storyline], [article_id(i.key) for i in batch], now=batch[-1].published_at)
+            yield con
+        finally:
+            con.close()
+
+
+def cluster(items: Sequence[Item], storyline: StorylineSettings = EVERYTHING) -> dict[str, str | None]:
+    """Track the items day by day in a scratch database; item key → development id (None: not assigned)."""
+    with tracked(items, storyline) as con:
         assigned = dict(con.execute(
             "SELECT article_id, development_id FROM storyline_articles WHERE storyline_id = ?", [storyline.id]
         ).fetchall())
-        con.close()
     return {i.key: assigned.get(article_id(i.key)) for i in items}
 
 
@@ -267,13 +275,15 @@ def _report_labelled(name: str, items, gold: dict, unit: str, label: str, target
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=SHARED / "data")
-    parser.add_argument("--seeds", type=Path, default=SHARED / "seeds")
+    parser.add_argument("--data", type=Path, default=EVAL_DATA)
+    parser.add_argument("--seeds", type=Path, default=EVAL_DATA.parent / "seeds", help="default: seeds/ beside the data")
     parser.add_argument("--sizes", default="1000,100000", help="stored-article counts for the cost test")
     args = parser.parse_args(argv)
-    print(f"constants: join threshold {developments.JOIN_THRESHOLD}, weights {developments.WEIGHTS}, "
-          f"decay {developments.DECAY_DAYS} days (floor {developments.DECAY_FLOOR}), "
-          f"active {developments.ACTIVE_DAYS} days / {developments.MAX_ACTIVE} developments")
+    require(args.data, "giveme5w1h-news-cluster", "news-story-chains-energy", "uci-news-aggregator-sample")
+    require(args.seeds, fix="pass --seeds DIR")
+    model = bundled_model()
+    print(f"join-or-open model (storylines/join_model.json): {describe(model)}; candidates: developments "
+          f"active within {developments.ACTIVE_DAYS} days (at most {developments.MAX_ACTIVE})")
 
     items, gold = giveme5w1h(args.data)
     _report_labelled("giveme5w1h-news-cluster", items, gold, "articles", "events", " [target B-cubed F1 >= 0.87]")

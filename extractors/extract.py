@@ -54,8 +54,8 @@ def extract_article(page: Page, item: FeedItem, times: StageTimes | None = None)
         document = bare_extraction(
             tree,
             url=canonical_url,
-            include_comments=False,  # reader comments are on by default (FACTS.md)
-            deduplicate=False,  # its process-wide cache drops text on re-extraction (FACTS.md)
+            include_comments=False,  # trafilatura keeps reader comments by default
+            deduplicate=False,  # its process-wide cache drops text on the 4th re-extraction of a page
         )
     text = (document.text or "").strip() if document is not None else ""
     if not text:
@@ -70,7 +70,7 @@ def extract_article(page: Page, item: FeedItem, times: StageTimes | None = None)
         final_url=page.final_url,
         canonical_url=canonical_url,
         feed=item.feed,
-        source=described.sitename or _host_name(canonical_url),
+        source=item.feed,  # the outlet as the operator named its feed: what subscribers and source counts read
         title=described.title or item.title,
         author=described.author or item.author,
         published_at=item.published_at or _page_date(described.date) or item.updated_at,
@@ -92,7 +92,6 @@ class _Described:
     title: str | None = None
     author: str | None = None
     date: str | None = None
-    sitename: str | None = None
 
 
 def _metadata(
@@ -102,16 +101,15 @@ def _metadata(
 
     trafilatura's metadata pass (htmldate, author and category heuristics) costs up to a third
     of an extraction, so it runs only when the feed gave no date; otherwise title, author and
-    site name come from the page's meta tags and first heading.
+    author come from the page's meta tags and first heading.
     """
     if item.published_at:
         return _Described(
             title=_meta(tree, './/meta[@property="og:title"]') or _first_heading(tree),
             author=_meta(tree, './/meta[@name="author"]'),
-            sitename=_meta(tree, './/meta[@property="og:site_name"]'),
         )
     found = extract_metadata(tree, default_url=canonical_url, date_config=date_search(page_fetched_at))
-    return _Described(found.title, found.author, found.date, found.sitename)
+    return _Described(found.title, found.author, found.date)
 
 
 def date_search(fetched_at: datetime | None) -> dict:
@@ -172,8 +170,3 @@ def _page_date(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _host_name(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.")

@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from storywatch.config import Settings, load_settings
+from storywatch.flows.monitor import publish_analyst_copy
 from storywatch.warehouse import maintenance
 from storywatch.warehouse.maintenance import MaintenanceSummary
 
@@ -20,9 +21,10 @@ def prune_and_checkpoint(settings: Settings) -> MaintenanceSummary:
 
 @flow(name="storywatch-maintain", log_prints=True)
 def maintain(config_path: str | None = None) -> MaintenanceSummary:
-    """Drop raw HTML past its retention (the extracted text stays) and checkpoint the file."""
+    """Drop raw HTML past its retention (the extracted text stays) and checkpoint the file; republish the analyst copy."""
     settings = load_settings(Path(config_path) if config_path else None)
     summary = prune_and_checkpoint(settings)
+    publish_analyst_copy(settings)
     lines = ["# storywatch maintenance", "", "| what | value |", "|---|---|"]
     lines += [f"| {what} | {value} |" for what, value in summary.rows()]
     create_markdown_artifact(key="storywatch-maintain", markdown="\n".join(lines), description="Maintenance summary")

@@ -17,6 +17,7 @@ from storywatch.config import Settings, load_settings
 from storywatch.flows import steps
 from storywatch.flows.report import pass_markdown
 from storywatch.timings import StageTimes
+from storywatch.warehouse.analyst import refresh_analyst_copy
 
 
 @task(name="collect-articles", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
@@ -36,9 +37,15 @@ def deliver_alerts(settings: Settings):
     return steps.deliver_alerts(settings)
 
 
+@task(name="publish-analyst-copy", cache_policy=NO_CACHE)
+def publish_analyst_copy(settings: Settings) -> Path:
+    # After the pass's last write, so the copy shows the whole pass (warehouse.analyst).
+    return refresh_analyst_copy(settings.database)
+
+
 @flow(name="storywatch-pass", log_prints=True)
 def monitor_pass(config_path: str | None = None, dask_address: str | None = None) -> steps.PassSummary:
-    """Poll every feed, store new articles, track storylines, deliver pending alerts.
+    """Poll every feed, store new articles, track storylines, deliver pending alerts, publish the analyst copy.
 
     `dask_address` sends extraction to a Dask scheduler (`local`: a throwaway two-worker cluster).
     """
@@ -55,5 +62,6 @@ def monitor_pass(config_path: str | None = None, dask_address: str | None = None
         delivered = deliver_alerts(settings)
     summary = steps.PassSummary(pass_id, started_at, datetime.now(UTC), collected, tracked, delivered, tasks)
     steps.record_pass(settings, summary)
+    publish_analyst_copy(settings)
     create_markdown_artifact(key="storywatch-pass", markdown=pass_markdown(summary), description="Pass summary")
     return summary

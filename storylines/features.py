@@ -1,63 +1,90 @@
-"""An article's lexical fingerprint for clustering: term sub-vectors and the facts it states.
+"""What clustering knows of one report: term sub-vectors, the facts it states, the day it reports.
 
 Following Miranda et al. (EMNLP 2018), an article is three sparse vectors rather than one:
 its headline (title, counted twice, plus lead), its whole text, and the names it mentions.
 Weights are sublinear term frequencies; IDF is applied at comparison time, so stored
 development profiles never go stale as document frequencies grow.
+
+Two more things decide which development a report belongs to: the day its lead reports
+(`storylines.temporal`), and whether it reads as a recap, a look-back or explainer on a known
+event rather than news of a new one: its title says so ("Explainer:", "What we know about",
+"three weeks on") or the latest day its lead names is days before publication.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from storywatch.storylines.entities import STOPWORDS, Fact, facts, stem
 from storywatch.storylines.model import Vector
-from storywatch.storylines.text import Zone, sentences, words
+from storywatch.storylines.temporal import ReportedDay, reported_day
+from storywatch.storylines.text import Zone, sentences, split_sentences, words
 
 MAX_TERMS = 150  # per vector: keeps profiles small and comparisons cheap on long articles
 TEASER_WORDS = 40  # a text shorter than this is a teaser; the title carries the article
+STALE_DAYS = 2     # reports of one event cluster within about two days of it; a lead that is older recaps
+# Titles of look-backs and explainers: they retell a known event, whatever day they are published.
+_RECAP_TITLE = re.compile(
+    r"^(?:explainer|analysis|comment|opinion|q\s?&\s?a|factbox|fact box|timeline|in pictures|in depth|the big read)\b"
+    r"|\bwhat (?:we|you) (?:now )?(?:know|need to know|learned)\b|\bwhat (?:it|this) means\b|\bhere(?:'s| is) (?:why|what|how)\b"
+    r"|\blessons?\b|\btaught us\b|\blooking back\b|\ba look back\b|\b(?:weeks?|months?|years?|days?) (?:on|later)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class ArticleFeatures:
+    title: Vector                 # the title alone: what the report calls its news
     headline: Vector
     body: Vector
     names: Vector
     lead_facts: tuple[Fact, ...]  # facts of the title and lead, title first: what a report leads with
     fact_keys: frozenset[str]     # every fact of the article
     text_words: int
+    reported: ReportedDay         # the day the title and lead report
+    recap: bool                   # the title reads as a look-back or explainer, not news
 
     @property
     def terms(self) -> frozenset[str]:
         """Every term of the three vectors (what document frequencies count)."""
-        return frozenset(self.headline) | frozenset(self.body) | frozenset(self.names)
+        return frozenset(self.title) | frozenset(self.headline) | frozenset(self.body) | frozenset(self.names)
+
+    @property
+    def retold(self) -> bool:
+        """Old news retold: an explainer or look-back, or a lead whose latest day is days before publication."""
+        return self.recap or self.reported.lag_days >= STALE_DAYS
 
     @property
     def teaser(self) -> bool:
         return self.text_words < TEASER_WORDS
 
     def without(self, ignored: Callable[[str], bool]) -> ArticleFeatures:
-        """These features minus the words `ignored` accepts (a storyline's own query words,
-        which every article of the storyline shares and so cannot tell developments apart)."""
+        """The title and lead minus the words `ignored` accepts (a storyline's own query words,
+        which every report of the storyline leads with and so cannot tell developments apart).
+
+        The body and the names keep them: they say what story a report tells, which is how a
+        report of another story in a broad storyline is told apart."""
         def keep(term: str) -> bool:
             return not any(ignored(word) for word in term.split())
 
-        return ArticleFeatures(
+        return replace(
+            self,
+            title={t: w for t, w in self.title.items() if keep(t)},
             headline={t: w for t, w in self.headline.items() if keep(t)},
-            body={t: w for t, w in self.body.items() if keep(t)},
-            names={t: w for t, w in self.names.items() if keep(t)},
             lead_facts=tuple(f for f in self.lead_facts if keep(f.key)),
             fact_keys=frozenset(k for k in self.fact_keys if keep(k)),
-            text_words=self.text_words,
         )
 
 
-def article_features(title: str | None, text: str | None) -> ArticleFeatures:
+def article_features(title: str | None, text: str | None, published: datetime) -> ArticleFeatures:
     parts = sentences(title, text)
     head = [s for s in parts if s.zone is not Zone.BODY]
+    reported = reported_day([s.text for s in head], published)
     lowercase = frozenset(w for s in parts if s.zone is not Zone.TITLE for w in _lowercase_words(s.text))
     lead_facts = facts(head, lowercase)
     all_facts = lead_facts + facts([s for s in parts if s.zone is Zone.BODY], lowercase)
@@ -68,18 +95,33 @@ def article_features(title: str | None, text: str | None) -> ArticleFeatures:
     for fact in lead_facts:
         if fact.kind == "name":
             names.update(_name_terms(fact.key))  # a name in the title or lead counts twice
+    title_terms = Counter(t for s in parts if s.zone is Zone.TITLE for t in _terms(s.text))
     headline = Counter()
     for sentence in head:
         headline.update(_terms(sentence.text) * (2 if sentence.zone is Zone.TITLE else 1))
     body = Counter(t for s in parts if s.zone is not Zone.TITLE for t in _terms(s.text))
     return ArticleFeatures(
+        title=_weights(title_terms),
         headline=_weights(headline),
         body=_weights(body),
         names=_weights(names),
         lead_facts=lead_facts,
         fact_keys=frozenset(f.key for f in all_facts),
         text_words=sum(len(words(s.text)) for s in parts if s.zone is not Zone.TITLE),
+        reported=reported,
+        recap=bool(_RECAP_TITLE.search((title or "").strip())),
     )
+
+
+def update_report(previous_text: str, text: str) -> tuple[str, str] | None:
+    """What a change at the same URL added (a live page's update), as (title, text) of a report:
+    the added paragraphs, the first sentence standing as the title. None when nothing was added."""
+    before = {" ".join(p.split()) for p in previous_text.split("\n")}
+    added = [p.strip() for p in text.split("\n") if p.strip() and " ".join(p.split()) not in before]
+    if not added:
+        return None
+    first, *rest = split_sentences("\n".join(added))
+    return first, "\n".join(rest)
 
 
 def _terms(text: str) -> list[str]:

@@ -1,10 +1,12 @@
-"""Does an article belong to a storyline? The query decides, the in-passing rule vetoes, a score ranks.
+"""Does an article belong to a storyline? The query decides, aboutness vetoes, a score ranks.
 
-In passing: an article whose only evidence is one sentence deep in its body — no query word
-in the title or the lead, and every matching word inside a single sentence — is about
-something else and merely mentions the storyline ("Notably, Russia recalled its envoy."
-in a piece about Syria). It is not assigned. Two body sentences, or one word in the title or
-lead, are enough to count.
+An article belongs when the storyline is its subject, not when it mentions it: a market wrap
+whose lead has one sentence on the bank, an earnings story, a visit elsewhere match the query
+as well as the reports do. The subject shows in where the matches sit and how much of the
+article they cover: a query word in the title, or matches in several sentences covering a
+real share of the text. One sentence, in the lead or anywhere else, or a scatter of sentences
+in a long piece about something else, is a mention in passing and is not assigned; the
+explanation says which.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from storywatch.storylines.query import Document, Match, Query
 
 ZONE_STRENGTH = {"title": 1.0, "lead": 0.75, "body": 0.45}
 SPREAD_SENTENCES = 4  # evidence in this many sentences or more counts as fully spread
+SUBJECT_SENTENCES = 2    # without the title, the storyline is the subject of at least this many sentences…
+SUBJECT_COVERAGE = 0.05  # …and of at least this share of the text's sentences
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,12 @@ def relevance(query: Query, document: Document, language: str | None = None) -> 
     if match.positive_clauses == 0:
         return Relevance(True, 0.5, _join("the query has only NOT clauses, so it matches every article it does not exclude", notes))
     evidence = f"matched {', '.join(hit.describe() for hit in match.hits)} in {_sentences(match.sentence_count)}"
-    if not (match.in_title or match.in_lead) and match.sentence_count < 2:
-        sentence = match.hits[0].sentences[0]
-        return Relevance(False, 0.0, _join(f"mentioned in passing only: {evidence} (body sentence {sentence}), nothing in the title or lead", notes), in_passing=True)
+    if not match.in_title:
+        covered, total = match.text_sentence_count, max(document.text_sentences, 1)
+        if covered < SUBJECT_SENTENCES or covered / total < SUBJECT_COVERAGE:
+            return Relevance(False, 0.0, _join(
+                f"mentioned in passing only: {evidence}, {covered} of {total} text sentences and nothing in "
+                f"the title, so the storyline is not the article's subject", notes), in_passing=True)
     return Relevance(True, _score(match), _join(evidence, notes))
 
 

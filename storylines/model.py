@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 Vector = Mapping[str, float]  # term → weight
 
@@ -22,6 +22,15 @@ class StoredArticle:
     seen_at: datetime          # published_at, else fetched_at
     language: str | None = None
     duplicate_of: str | None = None
+    revision: int = 1          # 2 and up: the text changed at the same URL (a live page, a correction)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What an article said before its latest change, and when the change was published."""
+
+    previous_text: str
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,9 @@ class Development:
     first_article_id: str
     first_seen_at: datetime
     explanation: str        # why it counts as new, one sentence a person reads
-    nearest_development_id: str | None = None  # the most similar earlier development, if any
-    distance: float | None = None              # 1 - similarity to it (0 identical, 1 unrelated)
+    reported_on: date | None = None            # the day its event happened, as the first report's lead says
+    nearest_development_id: str | None = None  # the earlier development most likely the same, if any
+    distance: float | None = None              # 1 - the probability that it is that one after all
     new_facts: tuple[str, ...] = ()            # names, numbers, dates, event words it brings
 
 
@@ -72,3 +82,4 @@ class Profile:
     article_count: int
     vectors: Mapping[str, Vector]  # "headline", "body", "names" → mean term weights
     facts: frozenset[str]
+    reported_on: date              # the day the development's event happened, as its first report says

@@ -21,17 +21,10 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from storywatch.errors import QuerySyntaxError
 from storywatch.storylines.text import Zone, sentences, words
 
 OPERATORS = ("AND", "OR", "NOT")
-
-
-class QuerySyntaxError(ValueError):
-    """A query that does not parse; the message gives the 1-based position and what was expected."""
-
-    def __init__(self, position: int, expected: str):
-        self.position = position
-        super().__init__(f"position {position}: {expected}")
 
 
 # --- the AST -----------------------------------------------------------------------------
@@ -102,6 +95,7 @@ class Document:
             for sentence in sentences(title, text)
             for word in words(sentence.text)
         ]
+        self.text_sentences = len({token.sentence for token in self.tokens if token.sentence > 0})
         self.positions: dict[str, list[int]] = {}
         for position, token in enumerate(self.tokens):
             self.positions.setdefault(token.word, []).append(position)
@@ -161,6 +155,11 @@ class Match:
     @property
     def in_lead(self) -> bool:
         return any(hit.lead for hit in self.hits)
+
+    @property
+    def text_sentence_count(self) -> int:
+        """Sentences of the text (the title not counted) the positive clauses occur in."""
+        return len({index for hit in self.hits for index in hit.sentences if index > 0})
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from datetime import datetime
 
 import duckdb
 
-from storywatch.storylines.model import Assignment, Development, Profile, StoredArticle, TermStats
+from storywatch.storylines.model import Assignment, Development, Profile, Revision, StoredArticle, TermStats
+from storywatch.warehouse.db import insert_all
 
 _ARTICLE_COLUMNS = """
-    article_id, url, source, title, text, coalesce(published_at, fetched_at) AS seen_at, language, duplicate_of
+    article_id, url, source, title, text, coalesce(published_at, fetched_at) AS seen_at, language, duplicate_of,
+    revision
 """
 
 
@@ -47,6 +49,30 @@ def read_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) ->
         [list(article_ids)],
     ).fetchall()
     return [StoredArticle(*row) for row in rows]
+
+
+def revisions(con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle]) -> dict[str, Revision]:
+    """For the articles whose text changed at their URL: the earlier text and when the change was published.
+
+    The change's time is the feed's <updated> for the link when it has one (a live page says
+    when it was updated), else when the new text was fetched.
+    """
+    ids = [a.article_id for a in articles if a.revision > 1]
+    if not ids:
+        return {}
+    rows = con.execute(
+        """
+        SELECT a.article_id, r.text, coalesce(l.updated_at, a.updated_at)
+        FROM internal.articles a
+        JOIN internal.article_revisions r ON r.article_id = a.article_id AND r.revision = a.revision - 1
+        LEFT JOIN (SELECT article_id, max(item_updated_at) AS updated_at FROM internal.links
+                   WHERE article_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY article_id) l
+               ON l.article_id = a.article_id
+        WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
+        """,
+        [ids, ids],
+    ).fetchall()
+    return {article_id: Revision(previous_text, updated_at) for article_id, previous_text, updated_at in rows}
 
 
 def unassigned_articles(
@@ -114,7 +140,8 @@ def recent_profiles(
 ) -> list[Profile]:
     rows = con.execute(
         """
-        SELECT p.development_id, d.headline, d.first_seen_at, p.last_seen_at, p.article_count, p.vectors, p.facts
+        SELECT p.development_id, d.headline, d.first_seen_at, p.last_seen_at, p.article_count, p.vectors, p.facts,
+               coalesce(d.reported_on, d.first_seen_at::DATE)
         FROM internal.development_profiles p JOIN internal.developments d USING (development_id)
         WHERE p.storyline_id = ? AND p.last_seen_at >= ?
         ORDER BY p.last_seen_at DESC, p.development_id LIMIT ?
@@ -122,8 +149,8 @@ def recent_profiles(
         [storyline_id, since, limit],
     ).fetchall()
     return [
-        Profile(dev_id, headline, first, last, count, json.loads(vectors), frozenset(facts))
-        for dev_id, headline, first, last, count, vectors, facts in rows
+        Profile(dev_id, headline, first, last, count, json.loads(vectors), frozenset(facts), reported_on)
+        for dev_id, headline, first, last, count, vectors, facts, reported_on in rows
     ]
 
 
@@ -149,54 +176,25 @@ def save(
     profiles: Sequence[Profile],
     now: datetime,
 ) -> None:
-    if opened:
-        con.execute(
-            """
-            INSERT INTO internal.developments (development_id, storyline_id, headline, first_article_id,
-                first_seen_at, explanation, nearest_development_id, distance, new_facts)
-            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
-                   unnest(?::TIMESTAMPTZ[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
-                   unnest(?::VARCHAR[][])
-            ON CONFLICT DO NOTHING
-            """,
-            _columns([
-                (d.development_id, d.storyline_id, d.headline, d.first_article_id, d.first_seen_at,
-                 d.explanation, d.nearest_development_id, d.distance, list(d.new_facts))
-                for d in opened
-            ]),
-        )
-    if assignments:
-        con.execute(
-            """
-            INSERT INTO internal.storyline_articles
-            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
-                   unnest(?::VARCHAR[]), ?::TIMESTAMPTZ
-            ON CONFLICT DO NOTHING
-            """,
-            [*_columns([
-                (a.storyline_id, a.article_id, a.development_id, a.score, a.explanation) for a in assignments
-            ]), now],
-        )
-    if profiles:
-        con.execute(
-            """
-            INSERT INTO internal.development_profiles
-            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::TIMESTAMPTZ[]), unnest(?::INTEGER[]),
-                   unnest(?::JSON[]), unnest(?::VARCHAR[][])
-            ON CONFLICT (development_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
-                article_count = excluded.article_count, vectors = excluded.vectors, facts = excluded.facts
-            """,
-            _columns([
-                (p.development_id, storyline_id, p.last_seen_at, p.article_count,
-                 json.dumps(p.vectors, separators=(",", ":")), sorted(p.facts))
-                for p in profiles
-            ]),
-        )
-
-
-def _columns(rows: Sequence[tuple]) -> list[list]:
-    """Rows as one list per column: a whole batch goes in as a single `unnest` statement."""
-    return [list(column) for column in zip(*rows)]
+    insert_all(con, "internal.developments", [
+        {"development_id": d.development_id, "storyline_id": d.storyline_id, "headline": d.headline,
+         "first_article_id": d.first_article_id, "first_seen_at": d.first_seen_at, "explanation": d.explanation,
+         "nearest_development_id": d.nearest_development_id, "distance": d.distance,
+         "new_facts": list(d.new_facts), "reported_on": d.reported_on}
+        for d in opened
+    ], on_conflict="ON CONFLICT DO NOTHING")
+    insert_all(con, "internal.storyline_articles", [
+        {"storyline_id": a.storyline_id, "article_id": a.article_id, "development_id": a.development_id,
+         "score": a.score, "explanation": a.explanation, "assigned_at": now}
+        for a in assignments
+    ], on_conflict="ON CONFLICT DO NOTHING")
+    insert_all(con, "internal.development_profiles", [
+        {"development_id": p.development_id, "storyline_id": storyline_id, "last_seen_at": p.last_seen_at,
+         "article_count": p.article_count, "vectors": json.dumps(p.vectors, separators=(",", ":")),
+         "facts": sorted(p.facts)}
+        for p in profiles
+    ], on_conflict="""ON CONFLICT (development_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+        article_count = excluded.article_count, vectors = excluded.vectors, facts = excluded.facts""")
 
 
 def timeline(con: duckdb.DuckDBPyConnection, storyline_id: str) -> list[dict]:
@@ -205,7 +203,7 @@ def timeline(con: duckdb.DuckDBPyConnection, storyline_id: str) -> list[dict]:
         """
         SELECT development_id, headline, first_seen_at, last_seen_at, article_count, source_count,
                coalesce(sources, []) AS sources, explanation, nearest_development_id, distance,
-               coalesce(new_facts, []) AS new_facts
+               coalesce(new_facts, []) AS new_facts, reported_on
         FROM developments WHERE storyline_id = ? ORDER BY first_seen_at, development_id
         """,
         [storyline_id],

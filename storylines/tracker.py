@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import duckdb
 
@@ -22,17 +23,19 @@ from storywatch.storylines.developments import (
     open_development,
     why_new,
 )
-from storywatch.storylines.features import ArticleFeatures, article_features
-from storywatch.storylines.matching import Relevance, relevance
 from storywatch.storylines import store
+from storywatch.storylines.features import ArticleFeatures, article_features, update_report
+from storywatch.storylines.joining import JoinModel
+from storywatch.storylines.matching import Relevance, relevance
 from storywatch.storylines.model import Assignment, Development, Profile, StoredArticle
-from storywatch.storylines.query import Document, parse_query
+from storywatch.storylines.query import Document, Query, parse_query
 
 BACKFILL_BATCH = 500
 # A storyline matching at least this share of a pass of BROAD_MIN_ARTICLES or more is flagged:
 # its query is probably too broad to be useful, and the operator should know why alerts flood.
 BROAD_SHARE = 0.9
 BROAD_MIN_ARTICLES = 20
+HEADLINE_CHARS = 120  # a development opened by a page update is headed by the update's first sentence, cut to this
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,11 @@ class TrackingResult:
         )
 
 
+@lru_cache(maxsize=1)
+def bundled_model() -> JoinModel:
+    return JoinModel.bundled()
+
+
 def development_id(storyline_id: str, first_article_id: str) -> str:
     return f"dev-{storyline_id}-{first_article_id}"
 
@@ -57,13 +65,15 @@ def track(
     article_ids: Sequence[str],
     *,
     now: datetime,
+    model: JoinModel | None = None,
 ) -> TrackingResult:
     """Assign the articles to the storylines and their developments.
 
-    Articles already in a storyline are left as they are, so a second call with the same ids
-    changes nothing.
+    Articles already in a storyline keep their place, so a second call with the same ids
+    changes nothing; what a changed article added is read as a report of its own. `model`
+    replaces the bundled join-or-open model (cross-validation trains its own).
     """
-    return _assign(con, storylines, store.read_articles(con, article_ids), now)
+    return _assign(con, storylines, store.read_articles(con, article_ids), now, model or bundled_model())
 
 
 def backfill(
@@ -84,7 +94,7 @@ def backfill(
     result = TrackingResult()
     after: tuple[datetime, str] | None = None
     while articles := store.unassigned_articles(con, storyline.id, after, batch_size):
-        batch = _assign(con, [storyline], articles, now)
+        batch = _assign(con, [storyline], articles, now, bundled_model())
         if on_opened is not None and batch.opened:
             on_opened(batch.opened)
         result += batch
@@ -103,7 +113,7 @@ def _counted_features(
     tracked news, which is what developments are told apart against, and featurising every
     unrelated article would cost most of a pass.
     """
-    features = {a.article_id: article_features(a.title, a.text) for a in articles}
+    features = {a.article_id: article_features(a.title, a.text, a.seen_at) for a in articles}
     new = sorted(store.uncounted(con, list(features))) if features else []
     if new:
         store.count_terms(con, new, (features[article_id].terms for article_id in new), now)
@@ -115,6 +125,7 @@ def _assign(
     storylines: Sequence[StorylineSettings],
     articles: Sequence[StoredArticle],
     now: datetime,
+    model: JoinModel,
 ) -> TrackingResult:
     originals = [a for a in articles if a.duplicate_of is None]
     documents = {a.article_id: Document(a.title, a.text) for a in originals} if storylines else {}
@@ -132,7 +143,7 @@ def _assign(
     result = TrackingResult()
     for storyline in storylines:
         notes = _batch_notes(storyline.id, verdicts[storyline.id], storylines_of, len(originals))
-        result += _storyline(con, storyline, articles, features, verdicts[storyline.id], notes, now)
+        result += _storyline(con, storyline, articles, features, verdicts[storyline.id], notes, now, model)
     return result
 
 
@@ -160,9 +171,11 @@ def _storyline(
     verdicts: Mapping[str, Relevance],
     notes: Mapping[str, list[str]],
     now: datetime,
+    model: JoinModel,
 ) -> TrackingResult:
     query = parse_query(storyline.query)
     done = store.assigned(con, storyline.id, [a.article_id for a in articles])
+    updates = _updates(con, [a for a in articles if a.duplicate_of is None and done.get(a.article_id, (None,))[0]], query)
     articles = [a for a in articles if a.article_id not in done]
     members = [a for a in articles if a.duplicate_of is None and verdicts[a.article_id].belongs]
     passed_over = tuple(
@@ -173,54 +186,85 @@ def _storyline(
     assignments: list[Assignment] = []
     opened: list[Development] = []
     changed: dict[str, Profile] = {}
-    if members:
-        own = {a.article_id: features[a.article_id].without(query.mentions) for a in members}
-        since = min(a.seen_at for a in members) - timedelta(days=ACTIVE_DAYS)
+    reports = [
+        *((a, features[a.article_id].without(query.mentions), a.seen_at, None) for a in members),
+        *((a, update, at, text) for a, update, at, text in updates),
+    ]
+    if reports:
+        since = min(at for _, _, at, _ in reports) - timedelta(days=ACTIVE_DAYS)
         profiles = store.recent_profiles(con, storyline.id, since, MAX_ACTIVE)
-        terms = {t for f in own.values() for t in f.terms} | {
+        terms = {t for _, f, _, _ in reports for t in f.terms} | {
             t for p in profiles for vector in p.vectors.values() for t in vector
         }
-        index = DevelopmentIndex(profiles, store.term_stats(con, terms))
-        for article in members:
-            own_features = own[article.article_id]
-            placement = index.place(own_features, article.seen_at)
+        index = DevelopmentIndex(profiles, store.term_stats(con, terms), model)
+        for article, report, at, update_text in sorted(reports, key=lambda r: (r[2], r[0].article_id)):
+            placement = index.place(report, at)
             if placement.joins is not None:
-                profile = absorb(placement.joins, own_features, article.seen_at)
-                where = f"joins development {profile.development_id} (similarity {placement.similarity:.2f})"
+                profile = absorb(placement.joins, report, at)
+                where = f"joins development {profile.development_id} (probability {placement.probability:.2f})"
             else:
-                profile = open_development(
-                    development_id(storyline.id, article.article_id),
-                    article.title or article.url,
-                    own_features,
-                    article.seen_at,
-                )
-                opened.append(_development(storyline.id, article, own_features, profile, placement))
+                first_report = article.article_id if update_text is None else f"{article.article_id}-r{article.revision}"
+                headline = article.title or article.url if update_text is None else _shortened(update_text)
+                profile = open_development(development_id(storyline.id, first_report), headline, report, at)
+                opened.append(_development(storyline.id, article, report, profile, placement, at,
+                                           page_update=update_text is not None))
                 where = f"opens development {profile.development_id}"
+            if report.teaser:
+                where += f" (a brief of {report.text_words} words: placed on its title and lead)"
             index.put(profile)
             changed[profile.development_id] = profile
-            verdict = verdicts[article.article_id]
-            assignments.append(Assignment(
-                storyline.id, article.article_id, profile.development_id, verdict.score,
-                "; ".join([verdict.explanation, where, *notes[article.article_id]]),
-            ))
+            if update_text is None:
+                verdict = verdicts[article.article_id]
+                assignments.append(Assignment(
+                    storyline.id, article.article_id, profile.development_id, verdict.score,
+                    "; ".join([verdict.explanation, where, *notes[article.article_id]]),
+                ))
     assignments += _copies(con, storyline.id, articles, assignments)
     store.save(con, storyline.id, assignments, opened, list(changed.values()), now)
     return TrackingResult(tuple(assignments), tuple(opened), passed_over)
 
 
+def _updates(
+    con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle], query: Query
+) -> list[tuple[StoredArticle, ArticleFeatures, datetime, str]]:
+    """What changed articles of the storyline added, as reports of their own (a live page's update).
+
+    The added paragraphs are read as a report published when the page says it was updated;
+    the page keeps its place in the storyline, and the update joins a development or opens one.
+    """
+    by_id = {a.article_id: a for a in articles}
+    found = []
+    for article_id, revision in store.revisions(con, articles).items():
+        added = update_report(revision.previous_text, by_id[article_id].text)
+        if added is not None:
+            features = article_features(*added, revision.updated_at).without(query.mentions)
+            found.append((by_id[article_id], features, revision.updated_at, added[0]))
+    return found
+
+
+def _shortened(sentence: str) -> str:
+    return sentence if len(sentence) <= HEADLINE_CHARS else sentence[: HEADLINE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _development(
-    storyline_id: str, article: StoredArticle, features: ArticleFeatures, profile: Profile, placement: Placement
+    storyline_id: str,
+    article: StoredArticle,
+    features: ArticleFeatures,
+    profile: Profile,
+    placement: Placement,
+    at: datetime,
+    *,
+    page_update: bool,
 ) -> Development:
-    explanation = why_new(placement)
-    if features.teaser:
-        explanation += f" Only {features.text_words} words of text (a teaser): placed on its title and lead."
+    explanation = why_new(placement, profile.headline, features.reported.day, page_update=page_update)
     return Development(
         development_id=profile.development_id,
         storyline_id=storyline_id,
         headline=profile.headline,
         first_article_id=article.article_id,
-        first_seen_at=article.seen_at,
+        first_seen_at=at,
         explanation=explanation,
+        reported_on=features.reported.day,
         nearest_development_id=placement.nearest.development_id if placement.nearest else None,
         distance=placement.distance,
         new_facts=tuple(str(fact) for fact in placement.new_facts),

@@ -52,11 +52,15 @@ class FetchSettings(_Section):
 class FeedSettings(_Section):
     name: str = Field(min_length=1)
     url: str
+    # What feed readers keep beside the URL, so OPML goes in and comes out whole.
+    site_url: str | None = None            # the outlet's web page (OPML htmlUrl)
+    folder: tuple[str, ...] = ()           # the reader folders it sits in, outermost first
+    categories: tuple[str, ...] = ()       # OPML category attribute values, e.g. "/World/Europe"
 
-    @field_validator("url")
+    @field_validator("url", "site_url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url):
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https?://[^/\s]+", url):
             raise ValueError("must be an http:// or https:// URL")
         return url
 
@@ -95,6 +99,12 @@ class MaintenanceSettings(_Section):
     raw_html_retention_days: PositiveInt = 30
 
 
+class WebSettings(_Section):
+    enabled: bool = False  # also serve the web page from `storywatch serve`
+    host: str = "127.0.0.1"  # loopback unless the operator opens it up on purpose
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
 class Settings(_Section):
     database: Path = Path("data/storywatch.duckdb")
     schedule: ScheduleSettings = ScheduleSettings()
@@ -104,6 +114,7 @@ class Settings(_Section):
     notify: list[NotifyTarget] = []
     alerts: AlertSettings = AlertSettings()
     maintenance: MaintenanceSettings = MaintenanceSettings()
+    web: WebSettings = WebSettings()
 
     @model_validator(mode="after")
     def _names_unique_and_known(self) -> Settings:

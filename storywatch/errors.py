@@ -6,6 +6,7 @@ Our exception hierarchy:
   + ConfigError
   + QuerySyntaxError (also a ValueError, so the config reports it against its key)
   + TemplateProblem
+  + OpmlError
   + DatabaseError
     - DatabaseBusy
   + PageError (stored with the page's failure as `kind`, retried on the next pass if `retryable`)
@@ -136,3 +137,7 @@ class ExtractionError(PageError):
 
     kind = "extraction"
     retryable = False
+
+
+class OpmlError(StorywatchError):
+    """An OPML file is not a readable subscription list."""

@@ -8,12 +8,17 @@ from datetime import UTC, datetime
 
 from storywatch.extractors.fingerprint import fingerprint
 from storywatch.extractors.values import Article
-from tests.shared_data import SEEDS
+from tests.fixtures import corpus_articles
+
+# One report of each of three Ever Given developments, in order, and the first Colonial Pipeline report.
+GROUNDING, REFLOATING, IMPOUNDING, PIPELINE = "eg1-lakeside", "eg3-northgate", "eg4-northgate", "cp1-northgate"
+SEEDS = (GROUNDING, REFLOATING, IMPOUNDING, PIPELINE)
 
 
 def seed_texts() -> list[str]:
-    """The four seed articles' bodies (title line dropped)."""
-    return [path.read_text(encoding="utf-8").strip().split("\n", 1)[1] for path in sorted(SEEDS.glob("0*.txt"))]
+    """The four seed articles' bodies: distinct reports, none a copy of another."""
+    articles = corpus_articles()
+    return [articles[key].text for key in SEEDS]
 
 
 def make_article(url: str, text: str, *, feed: str = "wire", source: str = "Example Wire", **changes) -> Article:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,9 +14,7 @@ from storywatch.demo.server import LoopbackSite
 from storywatch.flows import use_prefect_defaults
 from storywatch.warehouse.db import connect
 from tests import builders
-from tests.shared_data import DATA
-
-SCRAPINGHUB = DATA / "scrapinghub-aeb"
+from tests.fixtures import ArticlePage, article_pages
 
 
 @pytest.fixture(scope="session")
@@ -58,15 +54,6 @@ class Story:
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
-
-
-@dataclass(frozen=True)
-class RealPage:
-    """A real news page from the scrapinghub benchmark, with its human-annotated body."""
-
-    url: str
-    html: bytes
-    body_text: str
 
 
 class News:
@@ -188,16 +175,9 @@ class News:
     <description>News</description><items><rdf:Seq>{seq}</rdf:Seq></items></channel>{items}</rdf:RDF>"""
 
     @staticmethod
-    def real_pages(count: int) -> list[RealPage]:
-        """The first `count` benchmark pages (read at test time; never copied into the repo)."""
-        if not SCRAPINGHUB.exists():
-            pytest.skip("scrapinghub benchmark data not available")
-        truth = json.loads((SCRAPINGHUB / "ground-truth.json").read_text())
-        pages = []
-        for path in sorted((SCRAPINGHUB / "html").glob("*.html.gz"))[:count]:
-            entry = truth[path.name.removesuffix(".html.gz")]
-            pages.append(RealPage(entry["url"], gzip.decompress(path.read_bytes()), entry["articleBody"]))
-        return pages
+    def real_pages() -> list[ArticlePage]:
+        """Article pages with the chrome of real sites and the body a reader sees (tests/fixtures/pages)."""
+        return article_pages()
 
 
 @pytest.fixture

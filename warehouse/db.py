@@ -12,6 +12,7 @@ which made storage the slowest stage of a pass.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +26,7 @@ from storywatch.errors import DatabaseBusy, DatabaseError
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+logger = logging.getLogger(__name__)
 # Every database this process writes is migrated to the bundled schema first, so a table's
 # column types are read from the catalog once per process (a catalog read costs about 1 ms).
 _COLUMN_TYPES: dict[str, dict[str, str]] = {}
@@ -45,6 +47,7 @@ def connect(
         raise DatabaseError(f"database {path} does not exist yet (run `storywatch run` first)")
     deadline = time.monotonic() + lock_wait_seconds
     delay = 0.05
+    waiting = False
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
@@ -52,13 +55,16 @@ def connect(
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise DatabaseError(f"database {path} cannot be opened: {_first_line(error)}") from None
+            holder = re.search(r"PID (\d+)", str(error))
+            who = f" by process {holder.group(1)}" if holder else ""
             if time.monotonic() + delay > deadline:
-                holder = re.search(r"PID (\d+)", str(error))
-                who = f" by process {holder.group(1)}" if holder else ""
                 raise DatabaseBusy(
                     f"database {path} is locked{who} for more than {lock_wait_seconds:.0f} s; "
-                    "close other sessions on it (analysts: query a snapshot, see README)"
+                    "close other sessions on it (analysts: open the analyst copy beside it, see README)"
                 ) from None
+            if not waiting:  # said once, so an operator sees who holds the pipeline up
+                logger.warning("database %s is locked%s; waiting up to %.0f s", path, who, lock_wait_seconds)
+                waiting = True
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
         except duckdb.Error as error:
@@ -123,6 +129,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
     return max((v for v, _, _ in bundled), default=0)
+
+
+def path_literal(path: Path) -> str:
+    """A path as a quoted SQL string, for the statements that take no parameters (ATTACH, COPY ... TO)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _first_line(error: BaseException) -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from storywatch.warehouse.db import path_literal
+
 # view -> the timestamp column its day partitions come from (None: one file)
 EXPORTED_VIEWS: dict[str, str | None] = {
     "articles": "fetched_at",
@@ -48,7 +50,7 @@ def _export_view(con: duckdb.DuckDBPyConnection, view: str, day_column: str | No
     if day_column is None:
         target = out_dir / f"{view}.parquet"
         staging = out_dir / f".{view}.parquet.partial"
-        con.execute(f"COPY (SELECT * FROM {view}) TO '{_literal(staging)}' (FORMAT parquet)")
+        con.execute(f"COPY (SELECT * FROM {view}) TO {path_literal(staging)} (FORMAT parquet)")
         staging.replace(target)
         return ExportedView(view, rows, target, 0)
     target = out_dir / view
@@ -56,15 +58,10 @@ def _export_view(con: duckdb.DuckDBPyConnection, view: str, day_column: str | No
     shutil.rmtree(staging, ignore_errors=True)  # left by an export that was killed
     # The connection's time zone is UTC (warehouse.db), so a day is a UTC day.
     con.execute(
-        f"COPY (SELECT *, CAST({day_column} AS DATE) AS day FROM {view}) TO '{_literal(staging)}' "
+        f"COPY (SELECT *, CAST({day_column} AS DATE) AS day FROM {view}) TO {path_literal(staging)} "
         "(FORMAT parquet, PARTITION_BY (day))"
     )
     staging.mkdir(exist_ok=True)  # an empty view writes no directory; analysts still find one
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return ExportedView(view, rows, target, sum(1 for _ in target.glob("day=*")))
-
-
-def _literal(path: Path) -> str:
-    # COPY ... TO takes no parameters, so the path is inlined as a quoted SQL string.
-    return str(path).replace("'", "''")

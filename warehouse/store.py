@@ -177,6 +177,8 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
             result.unchanged += 1
 
     refresh_stale_fingerprints(con)
+    # The first published of two copies in one batch is the original, whichever was fetched first.
+    fresh.sort(key=lambda pair: pair[1].published_at or pair[1].fetched_at)  # stable: ties keep the batch order
     finder = CopyFinder(con, [article.fingerprint for _, article in fresh])
     rows = []
     for article_id, article in fresh:
@@ -246,7 +248,8 @@ def _revise(con: duckdb.DuckDBPyConnection, pass_id: str, revised: Sequence[tupl
         UPDATE internal.articles AS a
         SET title = r.title, author = r.author, text = r.text, content_hash = r.content_hash,
             language = r.language, updated_at = r.fetched_at, fetched_at = r.fetched_at,
-            revision = a.revision + 1, pass_id = r.pass_id
+            revision = a.revision + 1, pass_id = r.pass_id,
+            tracked_at = NULL  -- storyline tracking reads what the change adds (a live page's update)
         FROM ({revisions}) AS r
         WHERE a.article_id = r.article_id
         """,

@@ -4,6 +4,6 @@ Each command group lives in its own module and registers itself on `app`.
 """
 
 from storywatch.cli.app import app, main
-from storywatch.cli import alerts, demo, maintenance, pipeline, storylines  # noqa: F401  (registers the commands)
+from storywatch.cli import alerts, demo, feeds, maintenance, pipeline, storylines, web  # noqa: F401  (registers the commands)
 
 __all__ = ["app", "main"]

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from storywatch.alerts import deliver_pending, queue, resend
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
+from storywatch.warehouse.analyst import refresh_analyst_copy
 from storywatch.warehouse.db import open_warehouse
 
 alerts_app = typer.Typer(help="Alerts waiting, failed or sent; resend failed ones.", no_args_is_help=False)
@@ -63,6 +64,7 @@ def resend_alerts(
     if alert_ids and queued < len(set(alert_ids)):
         console.print(f"[yellow]{len(set(alert_ids)) - queued} of the ids are unknown or already pending[/yellow]")
     report = deliver_pending(settings.database, settings.notify, settings.alerts)
+    refresh_analyst_copy(settings.database)
     console.print(f"queued {queued} again; {report.describe()}")
     for line in report.lines:
         console.print(f"  {line}", highlight=False, markup=False)

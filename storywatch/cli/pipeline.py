@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, flow_settings, settings_from, user_errors
+from storywatch.config import Settings
 from storywatch.warehouse.db import open_warehouse
 from storywatch.warehouse.status import read_status
 
@@ -61,18 +63,33 @@ def print_pass(console: Console, summary: PassSummary, title: str) -> None:
 @app.command()
 @user_errors
 def serve(config: ConfigOption = None) -> None:
-    """Run the monitor on the config's schedule until stopped (Prefect serve)."""
+    """Run the monitor on the config's schedule until stopped (Prefect serve).
+
+    With `web.enabled` in the config the same process serves the web pages.
+    """
     settings, config_path = flow_settings(config)
     from storywatch.flows.monitor import monitor_pass
 
-    monitor_pass.serve(
-        name="storywatch",
-        interval=timedelta(minutes=settings.schedule.interval_minutes),
-        parameters={"config_path": config_path},
-        global_limit=1,  # two passes must never write the same database at once
-        paused=False,
-        pause_on_shutdown=False,  # a stopped `serve` must not leave the schedule paused
-    )
+    with _web_pages(settings):
+        monitor_pass.serve(
+            name="storywatch",
+            interval=timedelta(minutes=settings.schedule.interval_minutes),
+            parameters={"config_path": config_path},
+            global_limit=1,  # two passes must never write the same database at once
+            paused=False,
+            pause_on_shutdown=False,  # a stopped `serve` must not leave the schedule paused
+        )
+
+
+def _web_pages(settings: Settings) -> AbstractContextManager:
+    """The web site in a background thread while the monitor serves, when the config enables it."""
+    if not settings.web.enabled:
+        return nullcontext()
+    from storywatch.web.server import WebSite
+
+    site = WebSite(settings)
+    console.print(f"web pages on {site.url}/", highlight=False, soft_wrap=True)
+    return site
 
 
 @app.command()

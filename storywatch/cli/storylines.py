@@ -11,6 +11,7 @@ from rich.table import Table
 
 from storywatch.cli.app import ConfigOption, JsonOption, app, console, settings_from, user_errors
 from storywatch.storylines import store
+from storywatch.warehouse.analyst import refresh_analyst_copy
 from storywatch.warehouse.db import open_warehouse
 
 StorylineArgument = Annotated[str, typer.Argument(help="The storyline's id from the config.")]
@@ -62,6 +63,7 @@ def backfill_command(
             settings, storyline, alert=alert,
             on_progress=lambda done, ahead: progress.update(task, completed=done, total=ahead),
         )
+    refresh_analyst_copy(settings.database)
     console.print(
         f"{storyline.id}: {len(result.assignments)} articles assigned, {len(result.opened)} developments "
         + ("opened and alerted." if alert else "opened (not alerted; use --alert to alert them).")

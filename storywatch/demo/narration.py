@@ -89,19 +89,20 @@ def timelines(console: Console, settings: Settings, found: dict[str, list[dict]]
         console.print(tree)
 
 
-def look_further(console: Console, database: Path, config: Path, storyline_ids: Sequence[str], venv_bin: Path) -> None:
+def look_further(console: Console, analyst_copy: Path, config: Path, storyline_ids: Sequence[str], venv_bin: Path) -> None:
     console.rule("[bold]Look further")
     python, storywatch = shlex.quote(str(venv_bin / "python")), shlex.quote(str(venv_bin / "storywatch"))
-    console.print("The database is a plain DuckDB file whose views (articles, developments, storyline_articles, alerts, "
-                  "feed_fetches) are the analysts' API. With Python:\n",
+    console.print(f"Every pass publishes an analyst copy of the database, {analyst_copy.name}: a plain DuckDB file whose "
+                  "views (articles, developments, storyline_articles, alerts, feed_fetches) are the analysts' API. "
+                  "Keep it open as long as you like; the pipeline never waits for it. With Python:\n",
                   highlight=False)
     for what, sql in QUERIES.items():
-        snippet = f"import duckdb; duckdb.connect('{database}', read_only=True).sql('{sql}').show()"
+        snippet = f"import duckdb; duckdb.connect('{analyst_copy}', read_only=True).sql('{sql}').show()"
         console.print(f'[dim]# {what}[/dim]\n{python} -c "{snippet}"\n', highlight=False, soft_wrap=True)
     first = next(iter(QUERIES.values()))
     console.print(
         "[dim]# or the DuckDB CLI (version 2.0 or later reads this file)[/dim]\n"
-        f"duckdb -readonly {shlex.quote(str(database))} {shlex.quote(first)}\n\n"
+        f"duckdb -readonly {shlex.quote(str(analyst_copy))} {shlex.quote(first)}\n\n"
         "[dim]# and storywatch itself[/dim]\n"
         + "\n".join(f"{storywatch} timeline {sid} -c {shlex.quote(str(config))}" for sid in storyline_ids)
         + f"\n{storywatch} status -c {shlex.quote(str(config))}",

@@ -65,6 +65,7 @@ class SampleArticle:
     storyline: str | None = None   # the storyline it reports (or, for a passing mention, mentions)
     copy_of: str | None = None     # syndicated copy: key of the original
     rehash_of: str | None = None   # rehash: key of the article whose development it retells
+    updated_at: datetime | None = None  # a page changed since publication (a live blog's update)
 
     @property
     def path(self) -> str:
@@ -184,6 +185,8 @@ def _rss(outlet: Outlet, items: tuple[SampleArticle, ...], url: UrlOf) -> str:
         _add(item, "link", url(article.path))
         _add(item, "guid", url(article.path)).set("isPermaLink", "true")
         _add(item, "pubDate", format_datetime(article.published_at))
+        if article.updated_at:
+            _add(item, f"{{{ATOM}}}updated", article.updated_at.isoformat())
         _add(item, f"{{{DC}}}creator", article.author)
         _add(item, "description", article.paragraphs[0])
     return ET.tostring(rss, encoding="unicode")
@@ -204,7 +207,7 @@ def _atom(outlet: Outlet, items: tuple[SampleArticle, ...], url: UrlOf) -> str:
         _add(entry, "id", url(article.path))
         ET.SubElement(entry, "link", rel="alternate", type="text/html", href=url(article.path))
         _add(entry, "published", article.published_at.isoformat())
-        _add(entry, "updated", article.published_at.isoformat())
+        _add(entry, "updated", (article.updated_at or article.published_at).isoformat())
         _add(ET.SubElement(entry, "author"), "name", article.author)
         _add(entry, "summary", article.paragraphs[0])
     return ET.tostring(feed, encoding="unicode")

@@ -19,6 +19,7 @@ from storywatch.demo.inbox import AlertInbox
 from storywatch.demo.newsroom import Newsroom
 from storywatch.demo.server import LoopbackSite
 from storywatch.flows import use_prefect_defaults
+from storywatch.warehouse.analyst import analyst_copy_path
 from storywatch.warehouse.db import open_warehouse
 from storywatch.storylines.store import timeline
 
@@ -59,7 +60,7 @@ def run_demo(data_dir: Path, console: Console) -> None:
     with open_warehouse(settings.database, read_only=True) as con:
         found = {storyline.id: timeline(con, storyline.id) for storyline in settings.storylines}
     narration.timelines(console, settings, found)
-    narration.look_further(console, settings.database, config, [s.id for s in settings.storylines],
+    narration.look_further(console, analyst_copy_path(settings.database), config, [s.id for s in settings.storylines],
                            _relative(Path(sys.executable).parent))
 
 

@@ -75,9 +75,9 @@ def test_crawl_yields_every_article_and_every_failure(site: LoopbackSite, other_
 
 
 def test_crawl_of_real_pages_served_over_http(site: LoopbackSite, news) -> None:
-    pages = news.real_pages(11)  # each declares its canonical URL
+    pages = news.real_pages()  # each declares its canonical URL and its charset in a meta tag
     for n, real in enumerate(pages):
-        site.route(f"/real/{n}", real.html)
+        site.route(f"/real/{n}", real.html, content_type="text/html")
     listed = [news.story(str(n), "real page") for n in range(len(pages))]
     site.route("/feed.xml", news.rss(listed, lambda s: f"/real/{s.slug}"), content_type="application/rss+xml")
 
@@ -90,6 +90,7 @@ def test_crawl_of_real_pages_served_over_http(site: LoopbackSite, news) -> None:
         words = real.body_text.split()
         found = set(article.text.split())
         assert sum(word in found for word in words) / len(words) > 0.9
+        assert not [chrome for chrome in real.chrome if chrome in article.text]
         assert article.canonical_url == canonicalize(real.url)  # the page's identity, not the loopback URL
 
 

@@ -26,8 +26,8 @@ def config_path(tmp_path, seed_texts) -> Path:
     config.write_text(
         "database: sw.duckdb\n"
         "feeds:\n  - name: wire\n    url: https://wire.example/rss.xml\n"
-        "storylines:\n  - id: ambassador-recall\n    title: Russian ambassador to the US recalled\n"
-        "    query: 'Antonov AND (ambassador OR envoy)'\n"
+        "storylines:\n  - id: ever-given\n    title: Ever Given blocks the Suez Canal\n"
+        "    query: '\"Ever Given\" AND Suez'\n"
         "notify:\n  - url: json://127.0.0.1:9/hook\n"
         f"maintenance:\n  raw_html_retention_days: {RETENTION_DAYS}\n"
     )

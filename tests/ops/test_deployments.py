@@ -163,6 +163,8 @@ def test_prefect_yaml_deploys_both_flows_and_a_worker_runs_a_pass(prefect_server
 
 def test_serve_stopped_with_sigterm_leaves_its_deployment_unpaused(prefect_server, tmp_path, site, news):
     config = write_config(tmp_path, site, news)
+    web = f"http://127.0.0.1:{free_port()}"
+    config.write_text(config.read_text() + f"web:\n  enabled: true\n  port: {web.rsplit(':', 1)[1]}\n")
     serve = prefect_server.start("serve", [str(BIN / "storywatch"), "serve", "-c", str(config)])
     try:
         def polling() -> dict | None:
@@ -173,10 +175,15 @@ def test_serve_stopped_with_sigterm_leaves_its_deployment_unpaused(prefect_serve
 
         served = wait_for("storywatch serve to poll for runs", polling, timeout=90)
         assert served["paused"] is False and [s["active"] for s in served["schedules"]] == [True]
+        # web.enabled: the same process serves the web pages (before the first pass: a page saying so).
+        front = httpx.get(web + "/feeds", timeout=10)
+        assert front.status_code in (200, 503) and "storywatch" in front.text
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=30)
     finally:
         stop(serve)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(web + "/", timeout=10)  # the web pages stopped with it
     stopped = prefect_server.deployment("storywatch-pass/storywatch")
     assert stopped["paused"] is False
     assert [s["active"] for s in stopped["schedules"]] == [True]

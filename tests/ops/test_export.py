@@ -63,7 +63,7 @@ def test_re_export_replaces_the_snapshot_without_duplicates_or_leftovers(config_
     # A revised article is fetched again today: it moves out of its old day's partition.
     with open_warehouse(settings.database) as con:
         revised = store.store_articles(con, "p2", [make_article(
-            "https://wire.example/0", seed_texts[0] + "\n\nCorrection: an earlier version misdated the visit.",
+            "https://wire.example/0", seed_texts[0] + "\n\nCorrection: an earlier version misdated the grounding.",
             fetched_at=NOW)])
     assert len(revised.updated) == 1
     with open_warehouse(settings.database, read_only=True) as con:

@@ -1,10 +1,9 @@
-"""Fixtures for storyline tracking: the seed articles, a migrated DuckDB file and an article writer."""
+"""Fixtures for storyline tracking: the labelled corpus articles, a migrated DuckDB file and an article writer."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,8 +12,11 @@ import pytest
 
 from storywatch.config import StorylineSettings
 from storywatch.warehouse.db import connect
-from tests.shared_data import SEEDS
+from tests.alerts.conftest import receiver  # noqa: F401  (the JSON webhook the hard cases deliver to)
+from tests.builders import GROUNDING, IMPOUNDING, PIPELINE, REFLOATING, SEEDS  # noqa: F401  (for the tests)
+from tests.fixtures import CorpusArticle, corpus_articles, corpus_storylines
 
+# Written queries for the tests that build their own articles.
 AMBASSADOR = StorylineSettings(
     id="ambassador-recall",
     title="Russian ambassador to the US recalled",
@@ -22,38 +24,14 @@ AMBASSADOR = StorylineSettings(
 )
 NATO = StorylineSettings(id="nato-mission", title="Russia ends its NATO mission", query="NATO AND mission")
 
-
-@dataclass(frozen=True)
-class Seed:
-    key: str        # file prefix: 000 … 003
-    title: str
-    text: str
-    source: str
-    published_at: datetime
-
-
-_SEED_FACTS = {  # from seeds/README.md
-    "003": ("2021-03-18", "Stephen Lendman blog"),
-    "000": ("2021-03-22", "WSWS"),
-    "001": ("2021-03-30", "TASS"),
-    "002": ("2021-10-31", "WSWS"),
-}
-
-
-def load_seeds() -> dict[str, Seed]:
-    seeds = {}
-    for path in sorted(SEEDS.glob("0*.txt")):
-        key = path.name[:3]
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        day, source = _SEED_FACTS[key]
-        published = datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
-        seeds[key] = Seed(key, lines[0].strip(), "\n".join(lines[1:]), source, published)
-    return seeds
+# The corpus's storylines, for the tests on its labelled articles (tests/fixtures).
+EVER_GIVEN, COLONIAL = (StorylineSettings(**{key: storyline[key] for key in ("id", "title", "query")})
+                        for storyline in (corpus_storylines()["ever-given"], corpus_storylines()["colonial-pipeline"]))
 
 
 @pytest.fixture(scope="session")
-def seeds() -> dict[str, Seed]:
-    return load_seeds()
+def corpus() -> dict[str, CorpusArticle]:
+    return corpus_articles()
 
 
 @pytest.fixture
@@ -87,6 +65,6 @@ def store_article(
     return article_id
 
 
-def store_seed(con: duckdb.DuckDBPyConnection, seed: Seed, **overrides) -> str:
-    values = {"source": seed.source, "published_at": seed.published_at} | overrides
-    return store_article(con, f"seed-{seed.key}", seed.title, seed.text, **values)
+def store_corpus_article(con: duckdb.DuckDBPyConnection, article: CorpusArticle, **overrides) -> str:
+    values = {"source": article.outlet, "published_at": article.published_at} | overrides
+    return store_article(con, article.id, article.title, article.text, **values)

@@ -78,7 +78,15 @@ def test_the_strike_ending_is_new_although_it_shares_the_walkout_s_background(db
         _pass(db, storylines, newsroom, wave)
     result = _pass(db, storylines, newsroom, last)
     ending = next(d for d in result.opened if d.first_article_id == "wave3-dockworkers-vote-to-accept-deal")
-    walkout = _development_of(db, newsroom.article("wave1/dockworkers-walk-out-at-calderport"))
-    assert ending.nearest_development_id == walkout
-    assert "leads with events it never reported (vote, deal, ending)" in ending.explanation
-    assert {"vote", "deal", "ending", "6.5 percent"} <= set(ending.new_facts)
+    mediator = newsroom.article("wave2/mediator-appointed-in-calderport-strike")
+    assert ending.nearest_development_id == _development_of(db, mediator)  # the latest the strike had
+    ending_article = newsroom.article("wave3/dockworkers-vote-to-accept-deal")
+    assert ending.explanation == (
+        f"New since {mediator.title!r} ({_day(mediator.published_at)}): "
+        f"{ending_article.title.rstrip('.')} ({_day(ending.reported_on)})."
+    )
+    assert {"vote", "deal", "6.5 percent"} <= set(ending.new_facts)
+
+
+def _day(moment) -> str:
+    return f"{moment.day} {moment:%b %Y}"

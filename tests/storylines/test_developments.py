@@ -1,85 +1,91 @@
-"""Grouping a storyline's articles into developments, on the seed articles (no database)."""
+"""Grouping a storyline's articles into developments, on the labelled corpus articles (no database)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development, why_new
-from storywatch.storylines.model import TermStats
 from storywatch.storylines.entities import facts, stem
 from storywatch.storylines.features import article_features
+from storywatch.storylines.model import TermStats
+from storywatch.storylines.tracker import bundled_model
 from storywatch.storylines.query import parse_query
 from storywatch.storylines.text import sentences
 
-from .conftest import AMBASSADOR
+from .conftest import EVER_GIVEN, GROUNDING, IMPOUNDING, REFLOATING
 
-QUERY = parse_query(AMBASSADOR.query)
-
-
-def _features(seed):
-    return article_features(seed.title, seed.text).without(QUERY.mentions)
+QUERY = parse_query(EVER_GIVEN.query)
 
 
-def _stats(seeds) -> TermStats:
+def _features(article):
+    return article_features(article.title, article.text, article.published_at).without(QUERY.mentions)
+
+
+def _index(corpus) -> DevelopmentIndex:
+    return DevelopmentIndex([], _stats(corpus), bundled_model())
+
+
+def _stats(corpus) -> TermStats:
     df: dict[str, int] = {}
-    for seed in seeds.values():
-        for term in article_features(seed.title, seed.text).terms:
+    for article in corpus.values():
+        for term in article_features(article.title, article.text, article.published_at).terms:
             df[term] = df.get(term, 0) + 1
-    return TermStats(len(seeds), df)
+    return TermStats(len(corpus), df)
 
 
-def _place_in_order(seeds, keys):
-    index = DevelopmentIndex([], _stats(seeds))
+def _place_in_order(corpus, keys):
+    index = _index(corpus)
     placements = {}
     for key in keys:
-        seed = seeds[key]
-        features = _features(seed)
-        placement = index.place(features, seed.published_at)
+        article = corpus[key]
+        features = _features(article)
+        placement = index.place(features, article.published_at)
         placements[key] = placement
         if placement.joins is None:
-            index.put(open_development(f"dev-{key}", seed.title, features, seed.published_at))
+            index.put(open_development(f"dev-{key}", article.title, features, article.published_at))
         else:
-            index.put(absorb(placement.joins, features, seed.published_at))
+            index.put(absorb(placement.joins, features, article.published_at))
     return placements
 
 
-def test_recall_arrival_and_return_are_three_developments(seeds):
-    placements = _place_in_order(seeds, ["003", "000", "001"])
+def test_grounding_refloating_and_impounding_are_three_developments(corpus):
+    placements = _place_in_order(corpus, [GROUNDING, REFLOATING, IMPOUNDING])
     assert all(p.joins is None for p in placements.values())
-    assert placements["003"].nearest is None
-    assert placements["000"].nearest.development_id == "dev-003"
-    assert placements["001"].nearest.development_id == "dev-000"  # arrival is closer than the recall
+    assert placements[GROUNDING].nearest is None
+    assert placements[REFLOATING].nearest.development_id == f"dev-{GROUNDING}"
+    assert placements[IMPOUNDING].nearest.development_id == f"dev-{REFLOATING}"  # the refloating is closer
 
 
-def test_a_rehash_days_later_joins_the_development_it_repeats(seeds):
-    seed = seeds["000"]
-    index = DevelopmentIndex([], _stats(seeds))
-    index.put(open_development("dev-000", seed.title, _features(seed), seed.published_at))
-    rewrite = article_features(
-        "Russia's envoy Antonov back in Moscow as row with Washington continues",
-        seed.text.split("\n", 3)[-1],  # another outlet retelling the same body under its own headline
-    ).without(QUERY.mentions)
-    placement = index.place(rewrite, seed.published_at + timedelta(days=4))
-    assert placement.joins is not None and placement.joins.development_id == "dev-000"
+def test_a_rehash_days_later_joins_the_development_it_repeats(corpus):
+    article = corpus[REFLOATING]
+    index = _index(corpus)
+    index.put(open_development(f"dev-{REFLOATING}", article.title, _features(article), article.published_at))
+    rehash = corpus["eg3-frontier-rehash"]  # "Six days in the sand": a look-back a week on, in its own words
+    features = _features(rehash)
+    assert features.retold and features.reported.lag_days == 7  # "A week ago the Ever Given slid off…"
+    placement = index.place(features, rehash.published_at)
+    assert placement.joins is not None and placement.joins.development_id == f"dev-{REFLOATING}"
 
 
-def test_a_new_development_says_what_is_nearest_how_far_and_which_facts_are_new(seeds):
-    placement = _place_in_order(seeds, ["003", "000", "001"])["001"]
-    sentence = why_new(placement)
-    assert sentence.startswith("Nearest earlier development 'Russian ambassador to US returns to Moscow")
-    assert f"distance {placement.distance:.2f}" in sentence and 0 < placement.distance <= 1
+def test_a_new_development_says_what_happened_against_the_nearest_and_which_facts_are_new(corpus):
+    placement = _place_in_order(corpus, [GROUNDING, REFLOATING, IMPOUNDING])[IMPOUNDING]
+    impounding = corpus[IMPOUNDING]
+    sentence = why_new(placement, impounding.title, _features(impounding).reported.day)
+    assert sentence == ("New since 'Ever Given refloated, Suez Canal reopens after six-day blockage' (29 Mar 2021): "
+                        "Egypt impounds Ever Given, seeks $916 million in compensation (13 Apr 2021).")
+    assert 0 < placement.distance <= 1
     new = {fact.key for fact in placement.new_facts}
-    assert {"vedomosti", "tass"} <= new
-    assert "antonov" not in " ".join(new)  # the storyline's own words are never news
+    assert {"$916 million", "april 13"} <= new  # the claim and the day of the seizure
+    assert not {"ever given", "suez"} & new  # the storyline's own words are never news
 
 
-def test_a_teaser_is_placed_on_its_title_and_lead_without_a_body_penalty(seeds):
-    seed = seeds["000"]
-    index = DevelopmentIndex([], _stats(seeds))
-    index.put(open_development("dev-000", seed.title, _features(seed), seed.published_at))
-    teaser = article_features(seed.title, "").without(QUERY.mentions)
+def test_a_teaser_is_placed_on_its_title_and_lead_without_a_body_penalty(corpus):
+    article = corpus[REFLOATING]
+    index = _index(corpus)
+    index.put(open_development(f"dev-{REFLOATING}", article.title, _features(article), article.published_at))
+    teaser = article_features(article.title, "", article.published_at).without(QUERY.mentions)
     assert teaser.teaser and not teaser.body
-    assert index.place(teaser, seed.published_at).joins is not None
+    assert index.place(teaser, article.published_at).joins is not None
 
 
 def test_facts_are_names_numbers_dates_and_event_words():

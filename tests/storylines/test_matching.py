@@ -5,7 +5,7 @@ from __future__ import annotations
 from storywatch.storylines.matching import relevance
 from storywatch.storylines.query import Document, parse_query
 
-from .conftest import AMBASSADOR
+from .conftest import AMBASSADOR, EVER_GIVEN, GROUNDING, REFLOATING, SEEDS
 
 QUERY = parse_query(AMBASSADOR.query)
 
@@ -15,11 +15,17 @@ def _relevance(query, title, text, language=None):
 UNRELATED = "The Syrian government regained control of Idlib province after months of fighting. " * 5
 
 
-def test_the_seed_articles_belong_and_the_nato_article_does_not(seeds):
-    verdicts = {key: _relevance(QUERY, s.title, s.text) for key, s in seeds.items()}
-    assert [verdicts[key].belongs for key in ("003", "000", "001", "002")] == [True, True, True, False]
-    assert verdicts["000"].score > verdicts["003"].score  # headline story beats a mention deep in a blog post
-    assert "ambassador (title 1, lead 1)" in verdicts["000"].explanation
+def test_the_seed_articles_belong_and_the_other_storylines_do_not(corpus):
+    query = parse_query(EVER_GIVEN.query)
+    verdicts = {key: _relevance(query, a.title, a.text) for key, a in corpus.items()}
+    assert [verdicts[key].belongs for key in SEEDS] == [True, True, True, False]
+    assert verdicts[REFLOATING].score > verdicts[GROUNDING].score  # named in the headline beats named in the lead
+    assert '"ever given" (title 1, lead 1)' in verdicts[REFLOATING].explanation
+    # Every labelled article of the storyline belongs; a passing mention and look-alikes do not.
+    labelled = {key for key, a in corpus.items() if a.storyline_id == EVER_GIVEN.id}
+    assert {key for key, verdict in verdicts.items() if verdict.belongs} == labelled
+    assert verdicts["eg-passing-bayview"].in_passing
+    assert not verdicts["eg-d1-northgate"].belongs  # another ship aground, in another waterway
 
 
 def test_one_sentence_in_an_unrelated_piece_is_a_mention_in_passing():
@@ -29,11 +35,15 @@ def test_one_sentence_in_an_unrelated_piece_is_a_mention_in_passing():
     assert verdict.explanation.startswith("mentioned in passing only")
 
 
-def test_two_body_sentences_or_one_in_the_lead_are_enough():
+def test_sentences_covering_a_share_of_the_text_make_the_subject_one_lead_sentence_does_not():
     two = UNRELATED + "\nRussia recalled its envoy.\n" + UNRELATED + "\nAnatoly Antonov flew to Moscow.\n"
     assert _relevance(QUERY, "Idlib falls", two).belongs
     lead = "Russia recalled its envoy Anatoly Antonov to Moscow.\n" + UNRELATED * 3
-    assert _relevance(QUERY, "Idlib falls", lead).belongs
+    verdict = _relevance(QUERY, "Idlib falls", lead)
+    assert not verdict.belongs and verdict.in_passing
+    assert "1 of 16 text sentences and nothing in the title" in verdict.explanation
+    scattered = two + UNRELATED * 40  # the same two sentences in a piece twenty times as long
+    assert not _relevance(QUERY, "Idlib falls", scattered).belongs
 
 
 def test_an_article_without_text_is_judged_on_its_title():

@@ -71,13 +71,15 @@ def test_held_lock_fails_with_holder_named(tmp_path):
         holder.wait()
 
 
-def test_briefly_held_lock_is_waited_out(tmp_path):
+def test_briefly_held_lock_is_waited_out_and_said_once(tmp_path, caplog):
     path = tmp_path / "sw.duckdb"
     connect(path).close()
     holder = hold_lock(path, 1.0)
     con = connect(path, lock_wait_seconds=30)
     assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
     holder.wait()
+    waits = [r.getMessage() for r in caplog.records if "is locked" in r.getMessage()]
+    assert waits == [f"database {path} is locked by process {holder.pid}; waiting up to 30 s"]
 
 
 def test_not_a_database(tmp_path):

@@ -39,7 +39,9 @@ def test_two_links_to_one_canonical_url_make_one_article(con, seed_texts):
 def test_changed_text_at_same_url_is_a_revision(con, seed_texts):
     original = make_article("https://a.example/story", seed_texts[1])
     store.store_articles(con, "p1", [original])
-    corrected_text = seed_texts[1].replace("Antonov", "Anatoly Antonov", 1) + "\n\nCorrection: an earlier version misdated the visit."
+    assert "on Monday" in seed_texts[1]
+    corrected_text = (seed_texts[1].replace("on Monday", "on Monday afternoon", 1)
+                      + "\n\nCorrection: an earlier version misdated the refloating.")
     corrected = make_article("https://a.example/story", corrected_text)
     result = store.store_articles(con, "p2", [corrected])
     assert len(result.updated) == 1 and not result.new
@@ -97,6 +99,15 @@ def test_copies_within_one_batch(con, seed_texts):
     assert stored(con, "SELECT duplicate_of FROM articles WHERE url = ?", second.url) == [
         (store.article_id_for(first.canonical_url),)
     ]
+
+
+def test_in_one_batch_the_first_published_is_the_original_whichever_came_first(con, seed_texts):
+    original = make_article("https://wire.example/1", seed_texts[2])
+    copy = make_article("https://paper.example/1", seed_texts[2] + " (Wire copy.)",
+                        published_at=original.published_at + timedelta(hours=3))
+    store.store_articles(con, "p1", [copy, original])  # the copy's page happened to be fetched first
+    assert stored(con, "SELECT url, duplicate_of FROM articles ORDER BY url") == [
+        (copy.url, store.article_id_for(original.canonical_url)), (original.url, None)]
 
 
 def test_raw_html_is_kept_compressed(con, seed_texts):

@@ -1,5 +1,5 @@
 -- The whole schema of the first release. Internal tables live in schema `internal`;
--- analysts use the views in `main`, whose names and columns are the stable API (SPEC.md).
+-- analysts use the views in `main`, whose names and columns are the stable API (README, For analysts).
 
 CREATE SCHEMA internal;
 

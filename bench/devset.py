@@ -1,0 +1,307 @@
+"""The storyline-dev corpus as typed values, and how a tracker's output is scored against it.
+
+Loading reads `storyline-dev/corpus.json` under STORYWATCH_EVAL_DATA (default ../shared/data
+beside the checkout). The scoring functions are pure: they take plain mappings of what a
+tracker predicted, keyed by the corpus's article ids, so an in-process run and a run through
+the real pipeline are scored by the same code.
+
+    assignments: article key -> {storyline id: development id or None}   (missing/empty: unassigned)
+    alerts:      (storyline id, article key, corpus time the alert was raised), in any order
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import datetime
+from pathlib import Path
+
+DEFAULT_EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+NAME = "storyline-dev"
+
+#: kinds whose alerts are wrong whatever else holds (the corpus README's "never alerts")
+NEVER_ALERTS = ("rehash", "copy", "passing", "distractor")
+#: kinds that count neither way for storyline precision/recall: a copy is folded into its
+#: original, and a passing mention is reported on its own (it must never be assigned)
+NOT_SCORED = ("copy", "passing")
+
+Assignments = Mapping[str, Mapping[str, str | None]]
+RaisedAlert = tuple[str, str, datetime]
+
+
+class MissingData(FileNotFoundError):
+    """The corpus is not where the benches look; str() is the one line to print."""
+
+
+@dataclass(frozen=True)
+class Update:
+    """A live blog's page after one update: the whole text served at the same URL from `published`."""
+
+    published: datetime
+    development_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DevArticle:
+    id: str
+    outlet: str                 # display name, as an operator names the feed
+    outlet_key: str
+    kind: str                   # story, brief, copy, rehash, passing, distractor
+    published: datetime
+    title: str
+    author: str
+    text: str
+    storyline_id: str | None
+    development_id: str | None
+    duplicate_of: str | None
+    passing_mention_of: str | None
+    updates: tuple[Update, ...] = ()
+
+    def revision_at(self, when: datetime) -> tuple[int, str | None, str]:
+        """(revision number, development, text) of the page as served at `when`; 0 is the original."""
+        current = (0, self.development_id, self.text)
+        for number, update in enumerate(self.updates, start=1):
+            if update.published <= when:
+                current = (number, update.development_id, update.text)
+        return current
+
+
+@dataclass(frozen=True)
+class Storyline:
+    id: str
+    title: str
+    query: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Development:
+    id: str
+    storyline_id: str
+    first_reported: datetime
+
+
+@dataclass(frozen=True)
+class DevSet:
+    folder: Path
+    outlets: Mapping[str, str]          # outlet key -> display name
+    storylines: tuple[Storyline, ...]
+    developments: tuple[Development, ...]
+    articles: tuple[DevArticle, ...]
+
+    @cached_property
+    def by_key(self) -> Mapping[str, DevArticle]:
+        return {a.id: a for a in self.articles}
+
+
+def eval_data() -> Path:
+    return Path(os.environ.get("STORYWATCH_EVAL_DATA") or DEFAULT_EVAL_DATA)
+
+
+def load(folder: Path | None = None) -> DevSet:
+    folder = folder or eval_data() / NAME
+    corpus_file = folder / "corpus.json"
+    if not corpus_file.is_file():
+        raise MissingData(f"{NAME}: {corpus_file} is missing (set STORYWATCH_EVAL_DATA to the folder holding {NAME}/)")
+    corpus = json.loads(corpus_file.read_text(encoding="utf-8"))
+    return DevSet(
+        folder=folder,
+        outlets=dict(corpus["outlets"]),
+        storylines=tuple(Storyline(s["id"], s["title"], s["query"], s["description"]) for s in corpus["storylines"]),
+        developments=tuple(
+            Development(d["id"], d["storyline_id"], _utc(d["first_reported"])) for d in corpus["developments"]
+        ),
+        articles=tuple(_article(a) for a in corpus["articles"]),
+    )
+
+
+def _article(record: dict) -> DevArticle:
+    return DevArticle(
+        id=record["id"], outlet=record["outlet"], outlet_key=record["outlet_key"], kind=record["kind"],
+        published=_utc(record["published"]), title=record["title"], author=record["author"], text=record["text"],
+        storyline_id=record["storyline_id"], development_id=record["development_id"],
+        duplicate_of=record["duplicate_of"], passing_mention_of=record["passing_mention_of"],
+        updates=tuple(Update(_utc(u["published"]), u["development_id"], u["text"]) for u in record.get("updates") or ()),
+    )
+
+
+def _utc(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+# --- storylines --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StorylineScore:
+    precision: float
+    recall: float
+    assigned: int               # (article, storyline) pairs predicted, over the scored articles
+    correct: int
+    gold: int                   # scored articles that belong to a storyline
+    passing_assigned: int       # passing mentions assigned to any storyline (target: 0)
+    distractors_assigned: int
+
+
+def storyline_score(devset: DevSet, assignments: Assignments) -> StorylineScore:
+    assigned = correct = gold = passing = distractors = 0
+    for article in devset.articles:
+        predicted = set(assignments.get(article.id) or ())
+        if article.kind == "passing":
+            passing += bool(predicted)
+        if article.kind in NOT_SCORED:
+            continue
+        distractors += article.kind == "distractor" and bool(predicted)
+        assigned += len(predicted)
+        correct += article.storyline_id in predicted
+        gold += article.storyline_id is not None
+    return StorylineScore(_ratio(correct, assigned), _ratio(correct, gold), assigned, correct, gold, passing, distractors)
+
+
+# --- developments ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BCubed:
+    precision: float
+    recall: float
+    f1: float
+    articles: int               # correctly assigned articles scored
+
+
+def development_bcubed(devset: DevSet, assignments: Assignments) -> BCubed:
+    """B-cubed within each storyline, over the articles assigned to their own storyline (copies
+    excluded: they are folded into their original). An article without a development is alone."""
+    gold: dict[str, tuple[str, str | None]] = {}
+    predicted: dict[str, tuple[str, str]] = {}
+    for article in devset.articles:
+        storyline = article.storyline_id
+        if article.kind in NOT_SCORED or storyline is None or storyline not in (assignments.get(article.id) or {}):
+            continue
+        gold[article.id] = (storyline, article.development_id)
+        predicted[article.id] = (storyline, assignments[article.id][storyline] or f"alone:{article.id}")
+    precision, recall = bcubed(predicted, gold)
+    return BCubed(precision, recall, _f1(precision, recall), len(gold))
+
+
+def bcubed(predicted: Mapping[str, object], gold: Mapping[str, object]) -> tuple[float, float]:
+    """B-cubed precision and recall of a clustering (item -> cluster) against the gold one."""
+    if not gold:
+        return 0.0, 0.0
+    pred_members, gold_members = _members(predicted), _members(gold)
+    precision = recall = 0.0
+    for item in gold:
+        same_pred, same_gold = pred_members[predicted[item]], gold_members[gold[item]]
+        both = len(same_pred & same_gold)
+        precision += both / len(same_pred)
+        recall += both / len(same_gold)
+    return precision / len(gold), recall / len(gold)
+
+
+def _members(clusters: Mapping[str, object]) -> dict[object, set[str]]:
+    members: dict[object, set[str]] = defaultdict(set)
+    for item, cluster in clusters.items():
+        members[cluster].add(item)
+    return members
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertScore:
+    precision: float
+    recall: float
+    alerts: int
+    right: int
+    developments: int
+    wrong: Mapping[str, int]            # kind (rehash, copy, passing, distractor, second, other-storyline, unknown) -> count
+    per_development: Mapping[str, int]  # gold development -> alerts attributed to it (any kind)
+    wrong_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> the alerts' article keys
+
+    @property
+    def missed(self) -> tuple[str, ...]:
+        return tuple(d for d, n in self.per_development.items() if n == 0)
+
+
+def alert_score(devset: DevSet, alerts: Iterable[RaisedAlert]) -> AlertScore:
+    """An alert is right when it is the first for the gold development of the page as served
+    when it was raised (a live blog's update carries its own development); everything else is
+    wrong, counted by why. Recall is over the corpus's developments."""
+    by_key = devset.by_key
+    wrong: defaultdict[str, list[str]] = defaultdict(list)
+    per_development = {d.id: 0 for d in devset.developments}
+    alerted: set[str] = set()
+    alerts = sorted(alerts, key=lambda alert: alert[2])
+    for storyline_id, key, when in alerts:
+        article = by_key.get(key)
+        if article is None:
+            wrong["unknown"].append(key)
+            continue
+        _, development, _ = article.revision_at(when)
+        if development in per_development:
+            per_development[development] += 1
+        if article.kind in NEVER_ALERTS:
+            wrong[article.kind].append(key)
+        elif article.storyline_id != storyline_id:
+            wrong["other-storyline"].append(key)
+        elif development in alerted:
+            wrong["second"].append(key)
+        else:
+            alerted.add(development)
+    return AlertScore(
+        precision=_ratio(len(alerted), len(alerts)), recall=_ratio(len(alerted), len(per_development)),
+        alerts=len(alerts), right=len(alerted), developments=len(per_development),
+        wrong={kind: len(keys) for kind, keys in wrong.items()}, per_development=per_development,
+        wrong_articles={kind: tuple(keys) for kind, keys in wrong.items()},
+    )
+
+
+# --- printing ----------------------------------------------------------------------------
+
+TARGETS = {
+    "storyline precision": ">= 0.95, passing mentions never assigned",
+    "development B-cubed F1": ">= 0.9",
+    "alert precision/recall": ">= 0.95 / >= 0.95 per target",
+    "wrong-kind alerts": "0 for rehashes, copies, passing mentions, distractors",
+}
+
+
+def report(storylines: StorylineScore, developments: BCubed, alerts: Mapping[str, AlertScore]) -> list[str]:
+    """The figures as printed lines, each with the issue's target beside it."""
+    lines = [
+        f"storylines: precision {storylines.precision:.3f} ({storylines.correct}/{storylines.assigned}), "
+        f"recall {storylines.recall:.3f} ({storylines.correct}/{storylines.gold}); passing mentions assigned "
+        f"{storylines.passing_assigned}, distractors assigned {storylines.distractors_assigned} "
+        f"[target precision {TARGETS['storyline precision']}]",
+        f"developments: B-cubed P/R/F1 {developments.precision:.3f}/{developments.recall:.3f}/{developments.f1:.3f} "
+        f"over {developments.articles} correctly assigned articles [target F1 {TARGETS['development B-cubed F1']}]",
+    ]
+    for target, score in alerts.items():
+        wrong = ", ".join(f"{kind} {score.wrong.get(kind, 0)}" for kind in (*NEVER_ALERTS, "second"))
+        others = {k: n for k, n in score.wrong.items() if k not in (*NEVER_ALERTS, "second")}
+        spread = Counter(score.per_development.values())
+        lines += [
+            f"alerts to {target}: precision {score.precision:.3f} ({score.right}/{score.alerts}), recall "
+            f"{score.recall:.3f} ({score.right}/{score.developments}) [target {TARGETS['alert precision/recall']}]",
+            f"  wrong alerts: {wrong}" + "".join(f", {k} {n}" for k, n in others.items())
+            + f" [target {TARGETS['wrong-kind alerts']}, second 0]"
+            + "".join(f"; {kind}: {' '.join(keys)}" for kind, keys in score.wrong_articles.items() if kind != "second"),
+            "  alerts per development: " + ", ".join(f"{n} alert{'s' * (n != 1)}: {spread[n]}" for n in sorted(spread))
+            + (f"; never alerted: {' '.join(score.missed)}" if score.missed else "")
+            + "".join(f"; {d} x{n}" for d, n in score.per_development.items() if n > 1),
+        ]
+    return lines
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -1,0 +1,246 @@
+"""Train the join-or-open model on storyline-dev and report it leave-one-storyline-out.
+
+Run: .venv/bin/python bench/train_join_model.py [--write]
+
+Training pairs come from the product's own features and development profiles: each report
+of a storyline, in time order, is compared with every candidate development the tracker would
+compare it with, built from the gold developments of the reports before it, and labelled
+same / not the same. Evaluation replays the corpus in-process through the product's store
+(real dedupe, revisions for live pages) and `track()`, one pass per 12 hours of corpus time.
+
+Cross-validation: for each storyline, a model fitted on the other five tracks the held-out
+storyline; its figures are scored together at the end. `--write` fits on all six and writes
+`storylines/join_model.json` with the cross-validated figures beside the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import devset  # noqa: E402  (a sibling bench module)
+
+from storywatch.config import StorylineSettings
+from storywatch.extractors.fingerprint import fingerprint
+from storywatch.extractors.values import Article
+from storywatch.storylines import track
+from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development
+from storywatch.storylines.features import ArticleFeatures, article_features, update_report
+from storywatch.storylines.joining import EVENT_FEATURES, STORY_FEATURES, JoinModel, Logistic, PairEvidence, fit
+from storywatch.storylines.model import TermStats
+from storywatch.storylines.query import parse_query
+from storywatch.warehouse import store
+from storywatch.warehouse.db import connect, transaction
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "storylines" / "join_model.json"
+PASS_HOURS = 12
+TRACKED_KINDS = ("story", "brief", "rehash")
+NEGATIVE_WEIGHT = float(__import__("os").environ.get("NEGW", "0.3"))  # copies are folded by dedupe; the rest are not in a storyline
+
+
+# --- training pairs ----------------------------------------------------------------------
+
+
+def reports(corpus: devset.DevSet, storyline: devset.Storyline) -> list[tuple[str, ArticleFeatures, datetime, str]]:
+    """(key, features without the query's words, time, gold development) of a storyline's reports,
+    live-page updates included (what each update added, as the tracker reads it)."""
+    mentions = parse_query(storyline.query).mentions
+    found = []
+    for a in corpus.articles:
+        if a.storyline_id != storyline.id or a.kind not in TRACKED_KINDS:
+            continue
+        found.append((a.id, article_features(a.title, a.text, a.published).without(mentions), a.published,
+                      a.development_id))
+        previous = a.text
+        for number, update in enumerate(a.updates, start=1):
+            added = update_report(previous, update.text)
+            if added is not None:
+                found.append((f"{a.id}#{number}", article_features(*added, update.published).without(mentions),
+                              update.published, update.development_id))
+            previous = update.text
+    return sorted(found, key=lambda r: r[2])
+
+
+def term_stats(corpus: devset.DevSet) -> TermStats:
+    """Document frequencies over every report of the corpus, as the tracker's statistics would hold."""
+    df: dict[str, int] = {}
+    documents = 0
+    for a in corpus.articles:
+        if a.storyline_id and a.kind in TRACKED_KINDS:
+            documents += 1
+            for term in article_features(a.title, a.text, a.published).terms:
+                df[term] = df.get(term, 0) + 1
+    return TermStats(documents, df)
+
+
+def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats
+                   ) -> tuple[list[tuple[PairEvidence, bool]], list[PairEvidence]]:
+    """(pairs within each storyline as the tracker meets them, labelled same development or not;
+    for each of those pairs, the other storylines' development the report most resembles).
+
+    The foreign developments are put at the real candidate's distance in time, so the story
+    stage learns from words alone that a report of another story is not this one's.
+    """
+    finished: dict[str, list] = {}
+    within: list[tuple[PairEvidence, bool]] = []
+    walks: dict[str, list] = {}
+    for storyline in storylines:
+        index = DevelopmentIndex([], stats, model=None)  # type: ignore[arg-type]  (evidence only)
+        walk = []
+        for _key, features, at, gold in reports(corpus, storyline):
+            candidates = index.candidates(features, at)
+            within += [(index.evidence(features, c, at), c.development_id == gold) for c in candidates]
+            walk.append((features, at, candidates))
+            profile = index.profiles.get(gold)
+            index.put(absorb(profile, features, at) if profile else open_development(gold, gold, features, at))
+        finished[storyline.id], walks[storyline.id] = list(index.profiles.values()), walk
+    foreign_pairs: list[PairEvidence] = []
+    for storyline in storylines:
+        foreign = DevelopmentIndex([p for s, ps in finished.items() if s != storyline.id for p in ps], stats,
+                                   model=None)  # type: ignore[arg-type]
+        for features, at, candidates in walks[storyline.id]:
+            for candidate in candidates:
+                foreign_pairs.append(max(
+                    (foreign.evidence(features, replace(p, reported_on=candidate.reported_on,
+                                                         last_seen_at=candidate.last_seen_at), at)
+                     for p in foreign.profiles.values()),
+                    key=lambda e: e.lead + e.body + e.names,
+                ))
+    return within, foreign_pairs
+
+
+def train(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats, l2: float) -> JoinModel:
+    within, foreign = training_pairs(corpus, storylines, stats)
+    story = fit([e for e, _ in within] + foreign, STORY_FEATURES, [True] * len(within) + [False] * len(foreign), l2)
+    event = fit([e for e, _ in within], EVENT_FEATURES, [same for _, same in within], l2)
+    return JoinModel(story, event)
+
+
+# --- replay through the product ----------------------------------------------------------
+
+
+def settings(storylines: Sequence[devset.Storyline]) -> list[StorylineSettings]:
+    return [StorylineSettings(id=s.id, title=s.title, query=s.query, description=s.description) for s in storylines]
+
+
+def _article(a: devset.DevArticle, text: str, fetched_at: datetime, updated_at: datetime | None) -> Article:
+    url = f"https://{a.outlet_key}.example/{a.id}"
+    return Article(
+        url=url, final_url=url, canonical_url=url, feed=a.outlet, source=a.outlet, title=a.title, author=a.author,
+        published_at=a.published, fetched_at=fetched_at, language="en", text=text,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(), fingerprint=fingerprint(text),
+        item_updated_at=updated_at,
+    )
+
+
+def pass_times(corpus: devset.DevSet) -> Iterator[datetime]:
+    """Every 12 hours of corpus time from the first publication, skipping stretches with nothing new."""
+    events = sorted({a.published for a in corpus.articles} | {u.published for a in corpus.articles for u in a.updates})
+    at = events[0].replace(minute=0, second=0, microsecond=0)
+    step = timedelta(hours=PASS_HOURS)
+    for event in events:
+        while at < event:
+            at += step
+        yield at
+
+
+def replay(corpus: devset.DevSet, model: JoinModel, storylines: Sequence[devset.Storyline]
+           ) -> tuple[dict[str, dict[str, str | None]], list[devset.RaisedAlert]]:
+    """Store the corpus pass by pass and track it; (assignments, alerts) keyed by corpus article id."""
+    with tempfile.TemporaryDirectory() as scratch:
+        con = connect(Path(scratch) / "replay.duckdb")
+        served: dict[str, int] = {}  # article -> revision stored (0 is the original)
+        for at in sorted(set(pass_times(corpus))):
+            batch = []
+            for a in corpus.articles:
+                if a.published > at:
+                    continue
+                revision, _, text = a.revision_at(at)
+                if served.get(a.id) != revision:
+                    updated = a.updates[revision - 1].published if revision else None
+                    batch.append(_article(a, text, at, updated))
+                    served[a.id] = revision
+            if not batch:
+                continue
+            with transaction(con):
+                store.store_articles(con, f"pass-{at:%Y%m%d%H}", batch)
+                ids = store.untracked_article_ids(con)
+                track(con, settings(storylines), ids, now=at, model=model)
+                store.mark_tracked(con, ids, at)
+        key_of = {store.article_id_for(f"https://{a.outlet_key}.example/{a.id}"): a.id for a in corpus.articles}
+        assignments: dict[str, dict[str, str | None]] = {}
+        for storyline_id, article_id, development_id in con.execute(
+            "SELECT storyline_id, article_id, development_id FROM storyline_articles"
+        ).fetchall():
+            assignments.setdefault(key_of[article_id], {})[storyline_id] = development_id
+        alerts = [
+            (storyline_id, key_of[first], first_seen)
+            for storyline_id, first, first_seen in con.execute(
+                "SELECT storyline_id, first_article_id, first_seen_at FROM developments"
+            ).fetchall()
+        ]
+        con.close()
+    return assignments, alerts
+
+
+# --- cross-validation --------------------------------------------------------------------
+
+
+def cross_validate(corpus: devset.DevSet, stats: TermStats, l2: float) -> list[str]:
+    assignments: dict[str, dict[str, str | None]] = {}
+    alerts: list[devset.RaisedAlert] = []
+    for held_out in corpus.storylines:
+        training = [s for s in corpus.storylines if s.id != held_out.id]
+        model = train(corpus, training, stats, l2)
+        fold_assignments, fold_alerts = replay(corpus, model, [held_out])
+        for key, by_storyline in fold_assignments.items():
+            assignments.setdefault(key, {}).update(by_storyline)
+        alerts += fold_alerts
+    return devset.report(
+        devset.storyline_score(corpus, assignments),
+        devset.development_bcubed(corpus, assignments),
+        {"the tracker (one alert per opened development)": devset.alert_score(corpus, alerts)},
+    )
+
+
+def describe(model: JoinModel) -> str:
+    def stage(name: str, logistic: Logistic) -> str:
+        return f"{name}: " + ", ".join(f"{n} {w:+.2f}" for n, w in logistic.weights.items()) + f", bias {logistic.bias:+.2f}"
+    return f"{stage('same story', model.story)}; {stage('same event', model.event)}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
+    parser.add_argument("--write", action="store_true", help=f"fit on every storyline and write {MODEL_PATH.name}")
+    args = parser.parse_args(argv)
+    try:
+        corpus = devset.load()
+    except devset.MissingData as missing:
+        print(missing)
+        return 0
+    stats = term_stats(corpus)
+    print(f"storyline-dev, leave one storyline out (6 folds), L2 {args.l2}:")
+    figures = cross_validate(corpus, stats, args.l2)
+    for line in figures:
+        print("  " + line)
+    if args.write:
+        model = train(corpus, corpus.storylines, stats, args.l2)
+        MODEL_PATH.write_text(model.to_json(
+            trained_on="storyline-dev (6 storylines, 30 developments), bench/train_join_model.py",
+            l2=args.l2, cross_validated=figures,
+        ) + "\n")
+        print(f"wrote {MODEL_PATH}: {describe(model)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

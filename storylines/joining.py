@@ -1,0 +1,130 @@
+"""The join-or-open decision: does a report belong to a development the storyline already has?
+
+A learned decision, not a tuned threshold (Miranda et al., EMNLP 2018, found a model over
+pair features beats a similarity threshold by 11 F1). A development is one event of one
+story, so the decision is two questions, each a logistic regression over pair features an
+editor would weigh; a report joins a development of the same story when the same event is more
+likely than not:
+
+- **same story?** asks only what is said: the IDF-cosines of the report's title, headline
+  (title + lead), whole text and names with the development's mean vectors (`title`, `lead`,
+  `body`, `names`), the headline's cosine with the development's first report alone (`seed`),
+  and `novelty`, the IDF-weighted share of the report's title and lead words none of the
+  development's reports used. Two events of one day in a broad storyline (all business news,
+  a whole war) are told apart here, by their words.
+- **same event?** weighs the same words against time, because within a story the reports of
+  one event share its background with the next event's: `day_gap`, log(1 + days) between the
+  day the report's lead names and the development's day (reports of one event name the same
+  day, whenever they are published); `seen_gap`, log(1 + days) since its last report; `recap`,
+  a title that reads as an explainer or look-back; `stale_gap`, the day gap of a report that
+  retells old news, which says little (a recap names the old day on purpose).
+
+The weights are a small data file (`join_model.json`) written by `bench/train_join_model.py`
+from the labelled development set, with its leave-one-storyline-out figures beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+STORY_FEATURES = ("title", "lead", "seed", "body", "names", "novelty")
+EVENT_FEATURES = (*STORY_FEATURES, "day_gap", "seen_gap", "recap", "stale_gap")
+MODEL_FILE = "join_model.json"
+JOIN_PROBABILITY = 0.5  # join when it is more likely than not the same development
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """What is compared between one report and one candidate development."""
+
+    title: float
+    lead: float
+    seed: float       # headline cosine with the development's first report alone
+    body: float
+    names: float
+    novelty: float    # 0: every headline word is known to the development; 1: none is
+    day_gap: float    # days between the days they report
+    seen_gap: float   # days since the development's last report
+    recap: bool
+    stale: bool       # the report retells old news (see ArticleFeatures.retold)
+
+    def features(self) -> dict[str, float]:
+        day_gap = math.log1p(abs(self.day_gap))
+        return {
+            "title": self.title, "lead": self.lead, "seed": self.seed, "body": self.body, "names": self.names,
+            "novelty": self.novelty,
+            "day_gap": 0.0 if self.stale else day_gap,
+            "seen_gap": math.log1p(abs(self.seen_gap)),
+            "recap": float(self.recap),
+            "stale_gap": day_gap if self.stale else 0.0,
+        }
+
+
+@dataclass(frozen=True)
+class Logistic:
+    weights: Mapping[str, float]
+    bias: float
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        score = self.bias + sum(weight * features[name] for name, weight in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
+
+
+@dataclass(frozen=True)
+class JoinModel:
+    story: Logistic
+    event: Logistic
+
+    def probability(self, evidence: PairEvidence) -> float:
+        """That the report is the development's: the event's probability, where the words say it is the
+        same story at all (the story stage's sampled negatives fix no prior, so it only vetoes)."""
+        features = evidence.features()
+        if self.story.probability(features) < JOIN_PROBABILITY:
+            return 0.0
+        return self.event.probability(features)
+
+    @classmethod
+    def bundled(cls) -> JoinModel:
+        return cls.from_json(resources.files("storywatch.storylines").joinpath(MODEL_FILE).read_text())
+
+    @classmethod
+    def from_json(cls, text: str) -> JoinModel:
+        data = json.loads(text)
+        return cls(*(
+            Logistic({name: float(data[stage]["weights"][name]) for name in names}, float(data[stage]["bias"]))
+            for stage, names in (("story", STORY_FEATURES), ("event", EVENT_FEATURES))
+        ))
+
+    def to_json(self, **about: object) -> str:
+        stages = {stage: {"weights": dict(model.weights), "bias": model.bias}
+                  for stage, model in (("story", self.story), ("event", self.event))}
+        return json.dumps({**stages, **about}, indent=1)
+
+
+def fit(
+    evidence: Sequence[PairEvidence],
+    names: Sequence[str],
+    labels: Sequence[bool],
+    l2: float = 1.0,
+    steps: int = 50,
+) -> Logistic:
+    """L2-regularised logistic regression by Newton's method (the bias is not penalised)."""
+    x = np.array([[1.0, *(e.features()[name] for name in names)] for e in evidence])
+    y = np.array(labels, dtype=float)
+    w = np.zeros(x.shape[1])
+    penalty = np.diag([0.0] + [l2] * (x.shape[1] - 1))
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -50, 50)))
+        gradient = x.T @ (p - y) + penalty @ w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Logistic(weights={name: round(float(v), 4) for name, v in zip(names, w[1:])}, bias=round(float(w[0]), 4))

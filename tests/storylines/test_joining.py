@@ -1,0 +1,44 @@
+"""The join-or-open model: fitting, the story stage's veto, and the bundled weights' file."""
+
+from __future__ import annotations
+
+import random
+
+from storywatch.storylines.joining import (
+    EVENT_FEATURES,
+    STORY_FEATURES,
+    JoinModel,
+    Logistic,
+    PairEvidence,
+    fit,
+)
+
+
+def _pair(words: float, days: float) -> PairEvidence:
+    return PairEvidence(title=words, lead=words, seed=words, body=words, names=words, novelty=1 - words,
+                        day_gap=days, seen_gap=days, recap=False, stale=False)
+
+
+def test_fit_learns_that_the_same_words_on_the_same_day_are_the_same_event():
+    rng = random.Random(3)
+    pairs = [_pair(rng.uniform(0.3, 0.9), rng.choice([0, 0, 1])) for _ in range(60)]
+    pairs += [_pair(rng.uniform(0.0, 0.4), rng.choice([3, 7, 20])) for _ in range(60)]
+    event = fit(pairs, EVENT_FEATURES, [True] * 60 + [False] * 60)
+    assert event.weights["day_gap"] < 0 and event.weights["lead"] > 0
+    assert event.probability(_pair(0.7, 0).features()) > 0.9 > 0.1 > event.probability(_pair(0.1, 14).features())
+
+
+def test_the_story_stage_vetoes_a_report_of_another_story_however_close_in_time():
+    always = Logistic({name: 0.0 for name in EVENT_FEATURES}, bias=5.0)         # the event stage would join
+    words = Logistic({name: 10.0 for name in STORY_FEATURES if name != "novelty"} | {"novelty": 0.0}, bias=-5.0)
+    model = JoinModel(story=words, event=always)
+    assert model.probability(_pair(0.0, 0)) == 0.0
+    assert model.probability(_pair(0.8, 0)) > 0.99
+
+
+def test_the_bundled_weights_load_and_survive_a_round_trip():
+    model = JoinModel.bundled()
+    assert set(model.story.weights) == set(STORY_FEATURES) and set(model.event.weights) == set(EVENT_FEATURES)
+    assert JoinModel.from_json(model.to_json(trained_on="test")) == model
+    # what the weights say, read as an editor would: time apart and new words speak against a join
+    assert model.event.weights["day_gap"] < 0 and model.story.weights["novelty"] < 0
