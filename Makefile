@@ -22,6 +22,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/scale_feeds.py
+	$(BIN)/python bench/scale_store.py
 	$(BIN)/python bench/storylines_eval.py
 	$(BIN)/python bench/train_join_model.py
 	$(BIN)/python bench/timeline17_eval.py --pipeline

@@ -12,15 +12,15 @@ the real pipeline are scored by the same code.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-DEFAULT_EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from eval_data import EVAL_DATA
+
 NAME = "storyline-dev"
 
 #: kinds whose alerts are wrong whatever else holds (the corpus README's "never alerts")
@@ -99,12 +99,8 @@ class DevSet:
         return {a.id: a for a in self.articles}
 
 
-def eval_data() -> Path:
-    return Path(os.environ.get("STORYWATCH_EVAL_DATA") or DEFAULT_EVAL_DATA)
-
-
 def load(folder: Path | None = None) -> DevSet:
-    folder = folder or eval_data() / NAME
+    folder = folder or EVAL_DATA / NAME
     corpus_file = folder / "corpus.json"
     if not corpus_file.is_file():
         raise MissingData(f"{NAME}: {corpus_file} is missing (set STORYWATCH_EVAL_DATA to the folder holding {NAME}/)")
@@ -132,6 +128,18 @@ def _article(record: dict) -> DevArticle:
 
 def _utc(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+# --- replaying it ------------------------------------------------------------------------
+
+PASS_EVERY = timedelta(hours=12)
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # pass times are whole 12-hour steps from here (00:00, 12:00 UTC)
+
+
+def pass_times(corpus: DevSet) -> list[datetime]:
+    """The 12-hour pass times at which something had been published or updated since the pass before."""
+    events = [a.published for a in corpus.articles] + [u.published for a in corpus.articles for u in a.updates]
+    return sorted({EPOCH + -((EPOCH - when) // PASS_EVERY) * PASS_EVERY for when in events})
 
 
 # --- storylines --------------------------------------------------------------------------

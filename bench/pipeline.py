@@ -2,9 +2,12 @@
 
 Serves the 990 real pages of trafilatura's evaluation set ($STORYWATCH_EVAL_DATA/trafilatura-eval)
 behind RSS feeds on ten loopback hosts, then prints, in one run:
-  - bare single-process `trafilatura.extract(page, include_comments=False)` time,
+  - bare single-process `trafilatura.extract(page, include_comments=False)` time (wall and CPU),
   - the wall time of `storywatch run` as a subprocess (Python and Prefect start-up included),
-  - their ratio, the idle pass (every feed answers 304), and peak RSS of the process tree,
+    its ratio to bare extraction, the idle pass (every feed answers 304), peak RSS of the
+    process tree, and where the time went: wall and CPU per stage in the main process, CPU
+    per step in the extraction workers, CPU per kind of process, Prefect's own share,
+  - the share of pages whose stored text differs from bare `trafilatura.extract`,
 twice: with Prefect's temporary per-process server (a plain `storywatch run`), and against a
 running `prefect server` (how `serve` and work-pool deployments run, start-up paid once).
 
@@ -14,123 +17,102 @@ running `prefect server` (how `serve` and work-pool deployments run, start-up pa
 from __future__ import annotations
 
 import argparse
-import gzip
+import json
 import os
-import subprocess
-import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+import zlib
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import httpx
 import trafilatura
 
-from eval_data import EVAL_DATA, require
+from common import PrefectServer, Run, load_pages, prefect_server, rss, timed_run
 from storywatch.demo.server import LoopbackSite
-from storywatch.flows import prefect_environment
-
-PAGES = require(EVAL_DATA, "trafilatura-eval/html") / "trafilatura-eval" / "html"
+from storywatch.extractors.charset import decode_body
 
 
-def load_pages(limit: int) -> list[bytes]:
-    return [gzip.decompress(path.read_bytes()) for path in sorted(PAGES.glob("*.html.gz"))[:limit]]
+@dataclass(frozen=True)
+class Bare:
+    wall: float
+    cpu: float
+    texts: dict[int, str]  # page number -> extracted text
 
 
-def bare_extraction_seconds(pages: list[bytes]) -> float:
-    started = time.perf_counter()
+def bare_extraction(pages: list[bytes]) -> Bare:
+    started, cpu = time.perf_counter(), time.process_time()
+    texts = {i: (trafilatura.extract(page, include_comments=False) or "").strip() for i, page in enumerate(pages)}
+    return Bare(time.perf_counter() - started, time.process_time() - cpu, texts)
+
+
+def cpu_ms_per_page(pages: list[bytes], work) -> float:
+    """CPU milliseconds a page of `work` in this process: the cost of one main-process step."""
+    started = time.process_time()
     for page in pages:
-        trafilatura.extract(page, include_comments=False)
-    return time.perf_counter() - started
+        work(page)
+    return (time.process_time() - started) * 1000 / len(pages)
 
 
-def rss(links: list[str], start: datetime) -> str:
-    items = "".join(
-        f"<item><title>Page {i}</title><link>{link}</link>"
-        f"<pubDate>{format_datetime(start + timedelta(minutes=i))}</pubDate></item>"
-        for i, link in enumerate(links)
-    )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>{items}</channel></rss>'
+@dataclass(frozen=True)
+class Pass:
+    run: Run
+    summary: dict
+
+    def stage(self, where: str, name: str) -> tuple[float, float]:
+        times = self.summary["collected"][where] if where != "task_times" else self.summary["task_times"]
+        return times["wall"].get(name, 0.0), times["cpu"].get(name, 0.0)
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        children.setdefault(int(fields["PPid"]), []).append(int(entry.name))
-        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += rss.get(current, 0)
-        stack += children.get(current, [])
-    return total
-
-
-BIN = Path(sys.executable).parent
-QUIET = prefect_environment(quiet=True)
-
-
-@contextmanager
-def prefect_server(home: Path, port: int = 4299) -> Iterator[dict[str, str]]:
-    """A local Prefect API server; yields the environment that points a run at it."""
-    env = {**os.environ, **QUIET, "PREFECT_HOME": str(home)}
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/api"
+def passes(database: Path) -> list[dict]:
+    con = duckdb.connect(str(database), read_only=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the Prefect server did not start")
-            time.sleep(0.5)
-        yield {"PREFECT_HOME": str(home), "PREFECT_API_URL": url}
+        rows = con.execute("SELECT summary FROM internal.passes ORDER BY started_at").fetchall()
     finally:
-        server.terminate()
-        server.wait(30)
+        con.close()
+    return [json.loads(summary) for (summary,) in rows]
 
 
-def timed_run(config: Path, extra_env: dict[str, str]) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS and output of one `storywatch run`."""
-    command = [str(BIN / "storywatch"), "run", "-c", str(config)]
-    env = {**os.environ, **QUIET, **extra_env}
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    peak = 0
-    sampler_done = threading.Event()
+def print_breakdown(label: str, measured: Pass, server_cpu: float | None) -> None:
+    summary, run, tree = measured.summary, measured.run, measured.run.tree
+    flow_start = datetime.fromisoformat(summary["started_at"]).timestamp() - run.launched_at
+    flow_end = run.exited_at - datetime.fromisoformat(summary["finished_at"]).timestamp()
+    print(f"  {label} — wall s / CPU s:")
+    print(f"    launch to flow start (Python, imports, Prefect start)  {flow_start:6.1f}")
+    for name, what in (("collect", "collect step, whole"),
+                       ("poll feeds", "  poll feeds"),
+                       ("fetch pages", "  fetch pages (pipelined with extraction; httpx, charset, hand-off)"),
+                       ("store articles", "  store articles (DuckDB writes, raw HTML zlib; in a thread)")):
+        wall, cpu = measured.stage("main_times", name)
+        print(f"    main: {what:68s} {wall:6.1f} / {cpu:5.1f}")
+    task_wall, _ = measured.stage("task_times", "collect-articles")
+    step_wall, _ = measured.stage("main_times", "collect")
+    print(f"    collect-articles task around the step (Prefect task states, pool start)  {task_wall - step_wall:6.1f}")
+    for name in ("track-storylines", "deliver-alerts"):
+        wall, cpu = measured.stage("task_times", name)
+        print(f"    task {name:30s} (Prefect task states included)   {wall:6.1f} / {cpu:5.1f}")
+    print(f"    flow end to exit (record pass, artifact, Prefect shutdown)     {flow_end:6.1f}")
+    workers = summary["collected"]["worker_times"]["cpu"]
+    if workers:
+        steps_cpu = ", ".join(f"{name} {cpu:.1f}" for name, cpu in workers.items())
+        print(f"    workers, CPU s per step: {steps_cpu}")
+    kinds = ", ".join(f"{kind} {tree.cpu(kind):.1f}" for kind in ("main", "workers", "prefect server", "other")
+                      if tree.cpu(kind) > 0.05)
+    server = f", running prefect server {server_cpu:.1f}" if server_cpu is not None else ""
+    print(f"    CPU s per process: {kinds}{server}")
 
-    def sample() -> None:
-        nonlocal peak
-        while not sampler_done.wait(0.2):
-            peak = max(peak, tree_rss_bytes(process.pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = process.communicate()
-    elapsed = time.perf_counter() - started
-    sampler_done.set()
-    sampler.join()
-    if process.returncode != 0:
-        raise SystemExit(f"storywatch run failed ({process.returncode}):\n{output}")
-    return elapsed, peak, output
+def quality(database: Path, bare: Bare) -> tuple[int, int]:
+    """Stored articles, and how many of them hold a text other than bare trafilatura.extract's."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        rows = con.execute("SELECT url, text FROM articles").fetchall()
+    finally:
+        con.close()
+    differ = sum(text.strip() != bare.texts[int(url.rsplit("/", 1)[1].split(".")[0])] for url, text in rows)
+    return len(rows), differ
 
 
 def main() -> None:
@@ -140,9 +122,15 @@ def main() -> None:
     args = parser.parse_args()
 
     pages = load_pages(args.pages)
-    print(f"pages: {len(pages)} real pages, {sum(map(len, pages)) / 1e6:.0f} MB, {args.feeds} feeds on loopback hosts")
-    bare = bare_extraction_seconds(pages)
-    print(f"bare trafilatura.extract, one process: {bare:.1f} s ({len(pages) / bare:.1f} pages/s)")
+    load = os.getloadavg()[0]
+    print(f"pages: {len(pages)} real pages, {sum(map(len, pages)) / 1e6:.0f} MB, {args.feeds} feeds on loopback hosts "
+          f"(load average {load:.1f} on {os.cpu_count()} cores: wall times are noisy when it is high, CPU is not)")
+    bare = bare_extraction(pages)
+    print(f"bare trafilatura.extract, one process: {bare.wall:.1f} s wall, {bare.cpu:.1f} s CPU "
+          f"({bare.cpu * 1000 / len(pages):.0f} ms CPU a page)")
+    print(f"main-process steps, CPU ms a page: charset decoding {cpu_ms_per_page(pages, decode_body):.2f}, "
+          f"raw HTML zlib level 1 {cpu_ms_per_page(pages, lambda p: zlib.compress(p, 1)):.2f} "
+          f"(level 6 {cpu_ms_per_page(pages, lambda p: zlib.compress(p, 6)):.2f})")
 
     with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
         sites = [stack.enter_context(LoopbackSite(f"127.0.0.{k + 1}")) for k in range(args.feeds)]
@@ -157,25 +145,40 @@ def main() -> None:
             site.route("/rss.xml", rss(links[k], start), content_type="application/rss+xml", conditional=True)
             feeds += f"  - name: feed-{k}\n    url: {site.url('/rss.xml')}\n"
 
-        def measure(label: str, name: str, extra_env: dict[str, str]) -> None:
+        def measure(label: str, name: str, server: PrefectServer | None) -> None:
             config = Path(workdir) / name / "storywatch.yaml"
             config.parent.mkdir()
             config.write_text(f"database: bench.duckdb\nfetch:\n  allow_internal: [127.0.0.0/8]\nfeeds:\n{feeds}")
-            full, peak, _ = timed_run(config, extra_env)
-            idle, _, _ = timed_run(config, extra_env)
-            con = duckdb.connect(str(config.parent / "bench.duckdb"), read_only=True)
-            stored, failed = con.execute(
-                "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM internal.page_failures)"
-            ).fetchone()
-            con.close()
+            env = server.env if server else {}
+            server_cpu = [server.cpu_seconds() if server else 0.0]
+            full = timed_run(config, env)
+            server_cpu.append(server.cpu_seconds() if server else 0.0)
+            idle = timed_run(config, env)
+            server_cpu.append(server.cpu_seconds() if server else 0.0)
+            database = config.parent / "bench.duckdb"
+            full_summary, idle_summary = passes(database)
+            stored, differ = quality(database, bare)
+            failed = sum(full_summary["collected"]["page_failures"].values())
             print(f"{label}:")
-            print(f"  full pass:   {full:5.1f} s wall, {full / bare:.2f}x bare ({stored} articles stored, {failed} failed)")
-            print(f"  idle pass:   {idle:5.1f} s wall (all feeds 304)")
-            print(f"  peak RSS:    {peak / 2**20:5.0f} MiB (process tree)")
+            print(f"  full pass:   {full.wall:5.1f} s wall, {full.wall / bare.wall:.2f}x bare "
+                  f"({stored} articles stored, {failed} failed)")
+            print(f"  idle pass:   {idle.wall:5.1f} s wall (all feeds 304)")
+            kinds = ", ".join(f"{kind} {rss / 2**20:.0f}" for kind, rss in full.tree.peak_rss_by_kind.items())
+            print(f"  peak RSS:    {full.tree.peak_rss / 2**20:5.0f} MiB (process tree, full pass; peak MiB by kind: "
+                  f"{kinds}); PSS {full.tree.peak_pss / 2**20:.0f} MiB (shared pages counted once)")
+            size = database.stat().st_size
+            print(f"  database:    {size / 1e6:5.0f} MB for {stored} articles with their raw HTML "
+                  f"(~{size / max(stored, 1) * 100_000 / 1e9:.1f} GB per 100k articles)")
+            print(f"  quality:     {differ} of {stored} stored texts ({differ / max(stored, 1):.1%}) "
+                  "differ from bare trafilatura.extract")
+            print_breakdown("full pass", Pass(full, full_summary),
+                            server_cpu[1] - server_cpu[0] if server else None)
+            print_breakdown("idle pass", Pass(idle, idle_summary),
+                            server_cpu[2] - server_cpu[1] if server else None)
 
-        measure("storywatch run, temporary Prefect server", "ephemeral", {})
-        with prefect_server(Path(workdir) / "prefect-home") as server_env:
-            measure("storywatch run, against a running Prefect server", "server", server_env)
+        measure("storywatch run, temporary Prefect server", "ephemeral", None)
+        with prefect_server(Path(workdir) / "prefect-home") as server:
+            measure("storywatch run, against a running Prefect server", "server", server)
 
 
 if __name__ == "__main__":

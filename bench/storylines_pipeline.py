@@ -24,13 +24,12 @@ import re
 import socket
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from string import Template
 from urllib.parse import urlsplit
@@ -45,8 +44,6 @@ from storywatch.demo.server import LoopbackSite
 from storywatch.flows import steps
 from storywatch.warehouse.db import open_warehouse
 
-PASS_EVERY = timedelta(hours=12)
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # pass times are whole 12-hour steps from here (00:00 and 12:00 UTC)
 # Far above what 30 developments over three years need; the per-hour budget counts wall-clock
 # hours, and the replay sends years of alerts within minutes, which would fold them into digests.
 MAX_PER_HOUR = 10_000
@@ -146,12 +143,6 @@ def _sample(article: devset.DevArticle, at: datetime, first: bool) -> SampleArti
         storyline=article.storyline_id or article.passing_mention_of,
         updated_at=article.updates[revision - 1].published if revision else None,
     )
-
-
-def pass_times(corpus: devset.DevSet) -> list[datetime]:
-    """The 12-hour pass times at which something had been published or updated since the pass before."""
-    events = [a.published for a in corpus.articles] + [u.published for a in corpus.articles for u in a.updates]
-    return sorted({EPOCH + -((EPOCH - when) // PASS_EVERY) * PASS_EVERY for when in events})
 
 
 # --- the product ---------------------------------------------------------------------------
@@ -283,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except devset.MissingData as missing:
         print(missing)
         return 0
-    times = pass_times(corpus)
+    times = devset.pass_times(corpus)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch, LoopbackSite("127.0.0.1") as site, \
             AlertInbox(Path(scratch) / "webhook.jsonl") as inbox, MailSink() as mail, extraction_cluster() as cluster:
@@ -308,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         explanations, foreign_sources = _explanations_and_sources(settings)
     elapsed = time.perf_counter() - began
 
-    span = (times[-1] - times[0]) // PASS_EVERY + 1
+    span = (times[-1] - times[0]) // devset.PASS_EVERY + 1
     print(f"storyline-dev through the pipeline: {len(corpus.articles)} articles, {len(corpus.storylines)} storylines, "
           f"{len(corpus.developments)} developments; {len(times)} passes of 12 h run ({span} in the span, the "
           f"rest had nothing new); the steps of flows/steps.py with the corpus time as now, {elapsed:.0f} s")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
 import tempfile
 from collections import Counter
@@ -30,6 +29,7 @@ from pathlib import Path
 from string import Template
 
 import duckdb
+from eval_data import EVAL_DATA
 from date_scores import Scores, averaged, date_f1, day_weights, tolerant_date_f1, top_days
 from storylines_eval import Item, tracked
 
@@ -38,7 +38,6 @@ from storywatch.demo.newsroom import SITE, Newsroom, Outlet, SampleArticle
 from storywatch.demo.server import LoopbackSite
 from storywatch.warehouse.db import open_warehouse
 
-DATA = Path(os.environ.get("STORYWATCH_EVAL_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
 FOLDER = "timeline17-dev"
 # Only the publication day is known; noon UTC keeps it the same day in any reader's time zone.
 PUBLISHED_AT = time(12, tzinfo=timezone.utc)
@@ -106,7 +105,7 @@ class Result:
 
 def dev_folder(bench: str) -> Path | None:
     """The Timeline17 development folder, or None after saying in one line that it is missing."""
-    folder = DATA / FOLDER
+    folder = EVAL_DATA / FOLDER
     if folder.is_dir():
         return folder
     print(f"{bench}: skipped, no {folder} (set STORYWATCH_EVAL_DATA to the folder that holds {FOLDER}/)")

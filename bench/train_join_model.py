@@ -19,9 +19,9 @@ import argparse
 import hashlib
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,7 +41,6 @@ from storywatch.warehouse import store
 from storywatch.warehouse.db import connect, transaction
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "storylines" / "join_model.json"
-PASS_HOURS = 12
 TRACKED_KINDS = ("story", "brief", "rehash")
 NEGATIVE_WEIGHT = float(__import__("os").environ.get("NEGW", "0.3"))  # copies are folded by dedupe; the rest are not in a storyline
 
@@ -142,24 +141,13 @@ def _article(a: devset.DevArticle, text: str, fetched_at: datetime, updated_at: 
     )
 
 
-def pass_times(corpus: devset.DevSet) -> Iterator[datetime]:
-    """Every 12 hours of corpus time from the first publication, skipping stretches with nothing new."""
-    events = sorted({a.published for a in corpus.articles} | {u.published for a in corpus.articles for u in a.updates})
-    at = events[0].replace(minute=0, second=0, microsecond=0)
-    step = timedelta(hours=PASS_HOURS)
-    for event in events:
-        while at < event:
-            at += step
-        yield at
-
-
 def replay(corpus: devset.DevSet, model: JoinModel, storylines: Sequence[devset.Storyline]
            ) -> tuple[dict[str, dict[str, str | None]], list[devset.RaisedAlert]]:
     """Store the corpus pass by pass and track it; (assignments, alerts) keyed by corpus article id."""
     with tempfile.TemporaryDirectory() as scratch:
         con = connect(Path(scratch) / "replay.duckdb")
         served: dict[str, int] = {}  # article -> revision stored (0 is the original)
-        for at in sorted(set(pass_times(corpus))):
+        for at in devset.pass_times(corpus):
             batch = []
             for a in corpus.articles:
                 if a.published > at:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -21,10 +22,9 @@ from itertools import zip_longest
 from types import TracebackType
 from urllib.parse import urlsplit
 
-import py3langid
-
 from storywatch.config import FeedSettings, FetchSettings
 from storywatch.errors import ExtractionError, FetchError, PageError
+from storywatch.timings import StageTimes
 
 from .extract import extract_article
 from .feeds import poll_feed
@@ -63,6 +63,7 @@ class Crawler:
         self.guard = AddressGuard(settings.allow_internal)
         self.workers = workers or os.cpu_count() or 1
         self._fetcher = Fetcher(settings, self.guard, credentials_of(feed.url for feed in feeds))
+        self.worker_times = StageTimes()  # summed over every page the workers extracted
         # Started by the first articles() call, while its first pages download; a pass with
         # nothing new (every feed 304) never pays for it.
         self._pool: asyncio.Task[Executor] | None = None
@@ -124,16 +125,14 @@ class Crawler:
         assert starting is not None, "use Crawler as an async context manager"
         pool = await starting
         try:
-            # The raw bytes stay here: the worker needs only the decoded text.
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                pool, extract_in_worker, replace(page, body=b""), item
-            )
+            outcome, times = await asyncio.get_running_loop().run_in_executor(pool, extract_in_worker, page, item)
         except BrokenProcessPool:
             LOG.error("an extraction worker died; starting a new pool")
             if self._pool is starting:
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._start_pool()
             raise FetchError(display_url(page.final_url), "extraction worker died") from None
+        self.worker_times.merge(times)
         return replace(outcome, raw_html=page.body) if isinstance(outcome, Article) else outcome
 
     def _start_pool(self) -> asyncio.Task[Executor]:
@@ -143,35 +142,48 @@ class Crawler:
         return asyncio.create_task(asyncio.to_thread(self._new_pool))
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # The caller runs inside Prefect with threads: forking that process is unsafe. Workers fork
-        # from a server that has already imported trafilatura and friends (1-2 s per process).
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=warm_up_worker)
+        pool = ProcessPoolExecutor(self.workers, mp_context=_fork_server())
         for _ in range(self.workers):
             pool.submit(os.getpid)  # start every worker now, while the first pages download
         return pool
+
+
+def start_fork_server() -> None:
+    """Start the extraction workers' fork server now, e.g. on a thread while Prefect starts.
+
+    It spends 1-2 s of CPU in its own process on imports that the first pass would otherwise
+    wait for; later pools of this process fork from the same server.
+    """
+    _fork_server()
+    multiprocessing.forkserver.ensure_running()
+
+
+def _fork_server() -> multiprocessing.context.ForkServerContext:
+    # The caller runs inside Prefect with threads: forking that process is unsafe. Workers fork
+    # from a server that has already imported trafilatura and friends (1-2 s per process).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["storywatch.extractors.warm"])
+    return context
 
 
 async def _ready(executor: Executor) -> Executor:
     return executor
 
 
-def extract_in_worker(page: Page, item: FeedItem) -> Article | PageFailure:
-    """Worker-side extraction; failures are returned, since our exceptions do not pickle."""
+def extract_in_worker(page: Page, item: FeedItem) -> tuple[Article | PageFailure, StageTimes]:
+    """Worker-side extraction and its step times; failures are returned, since our exceptions do not pickle.
+
+    The raw bytes do not travel back: the crawler still holds them.
+    """
+    times = StageTimes()
     try:
-        return extract_article(page, item)
+        return replace(extract_article(page, item, times), raw_html=b""), times
     except PageError as error:
-        return page_failure(item, error)
+        return page_failure(item, error), times
     except Exception as error:  # trafilatura/lxml on hostile HTML: the page fails, not the pass
         LOG.exception("extracting %s failed unexpectedly", page.final_url)
         reason = f"unexpected {type(error).__name__}"
-        return page_failure(item, ExtractionError(display_url(page.final_url), reason))
-
-
-def warm_up_worker() -> None:
-    """Load the language model at worker start rather than inside the first page's time."""
-    py3langid.classify("warm up")
+        return page_failure(item, ExtractionError(display_url(page.final_url), reason)), times
 
 
 def page_failure(item: FeedItem, error: PageError) -> PageFailure:

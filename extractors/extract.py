@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import py3langid
@@ -18,6 +18,7 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from storywatch.errors import ExtractionError
+from storywatch.timings import StageTimes
 
 from .fingerprint import fingerprint
 from .urls import canonicalize, display_url
@@ -30,27 +31,40 @@ _DATE_SEARCH = {
     # The extensive search guesses from free text ("Copyright 2025" -> 1 January); a wrong
     # date misplaces a development, a missing one falls back to the feed's date.
     "extensive_search": False,
-    "max_date": date.today().isoformat(),
     "outputformat": _PAGE_DATE_FORMAT,
 }
 
 
-def extract_article(page: Page, item: FeedItem) -> Article:
-    """Extract the article in `page`; raise ExtractionError when it holds no article text."""
-    tree = load_html(page.html)
+def extract_article(page: Page, item: FeedItem, times: StageTimes | None = None) -> Article:
+    """Extract the article in `page`; raise ExtractionError when it holds no article text.
+
+    `times`, when given, receives the wall and CPU seconds of each step.
+    """
+    times = times if times is not None else StageTimes()
+    with times.measure("decode"):
+        html, encoding = page.decode()
+    with times.measure("parse"):
+        tree = load_html(html)
     if tree is None:
         raise ExtractionError(display_url(page.final_url), "empty or unparseable HTML")
-    canonical_url = canonicalize(declared_canonical(tree, page.final_url) or page.final_url)
-    described = _metadata(tree, item, canonical_url)  # before extraction, which prunes the tree
-    document = bare_extraction(
-        tree,
-        url=canonical_url,
-        include_comments=False,  # trafilatura keeps reader comments by default
-        deduplicate=False,  # its process-wide cache drops text on the 4th re-extraction of a page
-    )
+    with times.measure("metadata"):
+        canonical_url = canonicalize(declared_canonical(tree, page.final_url) or page.final_url)
+        described = _metadata(tree, item, canonical_url, page.fetched_at)  # before extraction prunes the tree
+    with times.measure("extraction"):
+        document = bare_extraction(
+            tree,
+            url=canonical_url,
+            include_comments=False,  # trafilatura keeps reader comments by default
+            deduplicate=False,  # its process-wide cache drops text on the 4th re-extraction of a page
+        )
     text = (document.text or "").strip() if document is not None else ""
     if not text:
         raise ExtractionError(display_url(page.final_url), "no article text found")
+    with times.measure("language"):
+        language = py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])[0]
+    with times.measure("fingerprint"):
+        signature = fingerprint(text)
+        digest = content_hash(text)
     return Article(
         url=page.url,
         final_url=page.final_url,
@@ -61,13 +75,13 @@ def extract_article(page: Page, item: FeedItem) -> Article:
         author=described.author or item.author,
         published_at=item.published_at or _page_date(described.date) or item.updated_at,
         fetched_at=page.fetched_at,
-        language=py3langid.classify(text[:_LANGUAGE_SAMPLE_CHARS])[0],
+        language=language,
         text=text,
-        content_hash=content_hash(text),
-        fingerprint=fingerprint(text),
+        content_hash=digest,
+        fingerprint=signature,
         status_code=page.status_code,
         content_type=page.content_type,
-        encoding=page.encoding,
+        encoding=encoding,
         raw_html=page.body,
         item_updated_at=item.updated_at,
     )
@@ -80,7 +94,9 @@ class _Described:
     date: str | None = None
 
 
-def _metadata(tree: HtmlElement, item: FeedItem, canonical_url: str) -> _Described:
+def _metadata(
+    tree: HtmlElement, item: FeedItem, canonical_url: str, page_fetched_at: datetime | None
+) -> _Described:
     """What the page says about itself, for whatever the feed item left out.
 
     trafilatura's metadata pass (htmldate, author and category heuristics) costs up to a third
@@ -92,8 +108,20 @@ def _metadata(tree: HtmlElement, item: FeedItem, canonical_url: str) -> _Describ
             title=_meta(tree, './/meta[@property="og:title"]') or _first_heading(tree),
             author=_meta(tree, './/meta[@name="author"]'),
         )
-    found = extract_metadata(tree, default_url=canonical_url, date_config=_DATE_SEARCH)
+    found = extract_metadata(tree, default_url=canonical_url, date_config=date_search(page_fetched_at))
     return _Described(found.title, found.author, found.date)
+
+
+def date_search(fetched_at: datetime | None) -> dict:
+    """htmldate's settings for a page fetched at `fetched_at`: no page is dated after its fetch.
+
+    The bound follows each page, not the process: workers live as long as `storywatch serve`,
+    and a bound fixed when they started would drop the date of every later article. It ends a
+    day after the fetch day, since a page in UTC+14 may already be dated tomorrow; a bound
+    that moves once a day also keeps htmldate's validation caches warm.
+    """
+    fetch_day = (fetched_at or datetime.now(UTC)).astimezone(UTC).date()
+    return {**_DATE_SEARCH, "max_date": datetime.combine(fetch_day + timedelta(days=1), time.max)}
 
 
 def _first_heading(tree: HtmlElement) -> str | None:

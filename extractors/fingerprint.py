@@ -2,7 +2,9 @@
 
 Computed next to extraction (in the worker processes) because it is CPU work on the text;
 the warehouse stores the signature and its LSH band keys and looks candidates up by key,
-so the cost per article does not grow with the number of stored articles.
+so the cost per article does not grow with the number of stored articles. Signatures come
+from rensa (MinHash in Rust: ~0.013 ms against datasketch's ~1.2 ms, and no scipy import);
+they are comparable only with signatures of the same SCHEME.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import hashlib
 import re
 
 import numpy as np
-from datasketch import MinHash
+from rensa import RMinHash
 
+SCHEME = 2                   # 1: datasketch (before migration 005); 2: rensa RMinHash, seed 7
 NUM_PERM = 128
+SEED = 7                     # one seed everywhere: signatures stay comparable
 BANDS = 32                   # 32 bands x 4 rows: pairs above ~0.42 Jaccard usually share a band
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
@@ -21,9 +25,9 @@ MIN_SHINGLES = 25            # shorter texts (teasers) are too short to call cop
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def shingles(text: str) -> set[bytes]:
+def shingles(text: str) -> set[str]:
     words = _WORD.findall(text.lower())
-    return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
 def fingerprint(text: str) -> bytes:
@@ -31,9 +35,9 @@ def fingerprint(text: str) -> bytes:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return b""
-    minhash = MinHash(num_perm=NUM_PERM, seed=7)  # one seed everywhere: signatures stay comparable
-    minhash.update_batch(list(grams))
-    return minhash.hashvalues.astype(np.uint32).tobytes()
+    minhash = RMinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash.update(list(grams))
+    return np.asarray(minhash.digest(), dtype=np.uint32).tobytes()
 
 
 def band_keys(signature: bytes) -> list[int]:

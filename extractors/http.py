@@ -34,7 +34,6 @@ from storywatch.errors import (
     UnsupportedContent,
 )
 
-from .charset import decode_body
 from .encoding import ACCEPT_ENCODING, BoundedBody
 from .guard import AddressGuard, Origin, PinnedBackend, origin_of
 from .urls import display_url, without_userinfo
@@ -146,18 +145,16 @@ class Fetcher:
             self._client = None
 
     async def fetch_page(self, url: str) -> Page:
-        """GET an HTML page (redirects followed) and decode it; other content types are refused."""
+        """GET an HTML page (redirects followed); other content types are refused."""
         download = await self.fetch(url, {"Accept": _PAGE_ACCEPT}, media_types=HTML_MEDIA_TYPES)
-        html, encoding = decode_body(download.body, download.headers.get("content-type"))
         return Page(
             url=url,
             final_url=download.final_url,
             status_code=download.status_code,
             content_type=download.media_type or "text/html",
-            encoding=encoding,
             body=download.body,
-            html=html,
             fetched_at=download.fetched_at,
+            declared_type=download.headers.get("content-type"),
         )
 
     async def fetch(

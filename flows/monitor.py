@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from storywatch.config import Settings, load_settings
 from storywatch.flows import steps
 from storywatch.flows.report import pass_markdown
+from storywatch.timings import StageTimes
 from storywatch.warehouse.analyst import refresh_analyst_copy
 
 
@@ -51,10 +52,15 @@ def monitor_pass(config_path: str | None = None, dask_address: str | None = None
     settings = load_settings(Path(config_path) if config_path else None)
     started_at = datetime.now(UTC)
     pass_id = steps.new_pass_id(started_at)
-    collected = collect_articles(settings, pass_id, dask_address)
-    tracked = track_storylines(settings)
-    delivered = deliver_alerts(settings)
-    summary = steps.PassSummary(pass_id, started_at, datetime.now(UTC), collected, tracked, delivered)
+    # Each task as the flow sees it, Prefect's state changes included (the bench subtracts the step's own).
+    tasks = StageTimes()
+    with tasks.measure("collect-articles"):
+        collected = collect_articles(settings, pass_id, dask_address)
+    with tasks.measure("track-storylines"):
+        tracked = track_storylines(settings)
+    with tasks.measure("deliver-alerts"):
+        delivered = deliver_alerts(settings)
+    summary = steps.PassSummary(pass_id, started_at, datetime.now(UTC), collected, tracked, delivered, tasks)
     steps.record_pass(settings, summary)
     publish_analyst_copy(settings)
     create_markdown_artifact(key="storywatch-pass", markdown=pass_markdown(summary), description="Pass summary")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from storywatch.extractors.cluster import extraction_executor
 from storywatch.extractors.values import Article, PageFailure
 from storywatch.storylines import Development, TrackingResult, backfill, track
 from storywatch.storylines.store import count_unassigned
+from storywatch.timings import StageTimes
 from storywatch.warehouse import store
 from storywatch.warehouse.db import open_warehouse, transaction
 
@@ -49,6 +52,8 @@ class CollectSummary:
     unchanged_articles: int = 0
     duplicates: int = 0
     page_failures: dict[str, int] = field(default_factory=dict)   # kind -> count
+    main_times: StageTimes = field(default_factory=StageTimes)    # this process, per stage
+    worker_times: StageTimes = field(default_factory=StageTimes)  # extraction workers, summed
 
 
 @dataclass
@@ -58,6 +63,7 @@ class _BatchWriter:
     database: Path
     pass_id: str
     result: store.StoreResult = field(default_factory=store.StoreResult)
+    times: StageTimes = field(default_factory=StageTimes)
     new_by_feed: Counter = field(default_factory=Counter)
     failures_by_kind: Counter = field(default_factory=Counter)
     _articles: list[Article] = field(default_factory=list)
@@ -77,7 +83,7 @@ class _BatchWriter:
         self._articles, self._failures = [], []
         if not articles and not failures:
             return
-        with open_warehouse(self.database) as con, transaction(con):
+        with self.times.measure("store articles"), open_warehouse(self.database) as con, transaction(con):
             batch = store.store_articles(con, self.pass_id, articles)
             store.record_page_failures(con, self.pass_id, failures)
         self.result.merge(batch)
@@ -96,10 +102,16 @@ def collect(settings: Settings, pass_id: str, dask_address: str | None = None) -
 
 
 async def _collect(settings: Settings, pass_id: str, executor: Executor | None) -> CollectSummary:
+    summary = CollectSummary()
+    with summary.main_times.measure("collect", cpu_clock=time.process_time):
+        await _collect_into(summary, settings, pass_id, executor)
+    return summary
+
+
+async def _collect_into(summary: CollectSummary, settings: Settings, pass_id: str, executor: Executor | None) -> None:
     now = datetime.now(UTC)
     with open_warehouse(settings.database) as con:
         validators = store.feed_validators(con)
-    summary = CollectSummary()
     due = []
     for feed in settings.feeds:
         known = validators.get(feed.name, store.FeedValidators())
@@ -108,19 +120,28 @@ async def _collect(settings: Settings, pass_id: str, executor: Executor | None) 
         else:
             due.append(FeedRequest(feed, known.etag, known.last_modified))
 
-    writer = _BatchWriter(settings.database, pass_id)
+    writer = _BatchWriter(settings.database, pass_id, times=summary.main_times)
+    # The process-wide CPU clock: httpx and the pool's queue threads share the work of fetching.
+    measure = partial(summary.main_times.measure, cpu_clock=time.process_time)
     async with Crawler(settings.fetch, settings.feeds, executor=executor) as crawler:
-        polls = await crawler.poll_feeds(due)
+        with measure("poll feeds"):
+            polls = await crawler.poll_feeds(due)
         listed = [item for poll in polls for item in poll.items]
         with open_warehouse(settings.database) as con:
             todo = store.items_to_fetch(con, listed)
-        async for outcome in crawler.articles(todo):
-            if writer.add(outcome):
-                await asyncio.to_thread(writer.flush)
+        stored_before = summary.main_times.cpu.get("store articles", 0.0)
+        with measure("fetch pages"):
+            async for outcome in crawler.articles(todo):
+                if writer.add(outcome):
+                    await asyncio.to_thread(writer.flush)
+        # Batches stored meanwhile ran on another thread of this process: not fetching.
+        stored_meanwhile = summary.main_times.cpu.get("store articles", 0.0) - stored_before
+        summary.main_times.add("fetch pages", 0.0, -stored_meanwhile)
+    summary.worker_times = crawler.worker_times
     writer.flush()
     # Validators are saved only now, after the articles they cover: a pass killed earlier
     # polls the feed afresh instead of getting a 304 that would hide unstored items.
-    with open_warehouse(settings.database) as con, transaction(con):
+    with summary.main_times.measure("store articles"), open_warehouse(settings.database) as con, transaction(con):
         store.record_feed_polls(con, pass_id, polls, dict(writer.new_by_feed))
 
     summary.feeds_polled = len(polls)
@@ -133,7 +154,6 @@ async def _collect(settings: Settings, pass_id: str, executor: Executor | None) 
     summary.unchanged_articles = writer.result.unchanged
     summary.duplicates = len(writer.result.duplicates)
     summary.page_failures = dict(writer.failures_by_kind)
-    return summary
 
 
 @dataclass(frozen=True)
@@ -214,6 +234,7 @@ class PassSummary:
     collected: CollectSummary
     tracked: TrackSummary
     delivered: DeliveryReport
+    task_times: StageTimes = field(default_factory=StageTimes)  # per Prefect task, seen from the flow
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -10,13 +10,13 @@ from types import ModuleType
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
+def on_path() -> None:
+    """Put bench/ on the import path, as running a script from it does (they import each other by name)."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+
+
 def load(name: str) -> ModuleType:
-    """bench/<name>.py, imported once under its own name, as the scripts import each other."""
-    if name not in sys.modules:
-        if name != "devset":
-            load("devset")  # the others import it as a sibling
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while it runs
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """bench/<name>.py as the module `name`."""
+    on_path()
+    return importlib.import_module(name)

@@ -25,7 +25,7 @@ LAYERS = [
     # "" is storywatch/__init__.py, which re-exports config and errors; the config file's feed
     # list and its OPML form are edited beside the config.
     {"config", "", "feed_list", "opml"},
-    {"errors"},
+    {"errors", "timings"},  # timings: wall and CPU per stage, used at every layer
 ]
 # Two known edges up, each to plain values and functions with no I/O: the warehouse stores
 # what extraction produces (its values and fingerprint scheme, nothing else of extractors),

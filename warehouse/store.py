@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 import duckdb
 from tld import get_fld
 
-from storywatch.extractors.fingerprint import band_keys
+from storywatch.extractors.fingerprint import SCHEME, band_keys
 from storywatch.extractors.values import Article, FeedItem, FeedPoll, PageFailure
 from storywatch.warehouse.db import insert_all, unnested
-from storywatch.warehouse.dedupe import CopyFinder
+from storywatch.warehouse.dedupe import CopyFinder, refresh_stale_fingerprints, sql_strings
 
 
 def article_id_for(canonical_url: str) -> str:
@@ -199,6 +199,7 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
         else:
             result.unchanged += 1
 
+    refresh_stale_fingerprints(con)
     # The first published of two copies in one batch is the original, whichever was fetched first.
     fresh.sort(key=lambda pair: pair[1].published_at or pair[1].fetched_at)  # stable: ties keep the batch order
     finder = CopyFinder(con, [article.fingerprint for _, article in fresh])
@@ -216,7 +217,7 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
 
     changed = fresh + revised
     _store_pages(con, changed)
-    _store_fingerprints(con, changed)
+    _store_fingerprints(con, changed, revised)
     _remember_links(con, [(article_id_for(a.canonical_url), a) for a in articles])
     con.execute(
         "DELETE FROM internal.page_failures WHERE url IN (SELECT unnest(?::VARCHAR[]))",
@@ -228,10 +229,10 @@ def store_articles(con: duckdb.DuckDBPyConnection, pass_id: str, articles: Seque
 def _stored_hashes(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, str]:
     if not article_ids:
         return {}
+    # A constant list, so DuckDB can answer from the primary key (see dedupe.band_lookup_sql).
     return dict(
         con.execute(
-            "SELECT article_id, content_hash FROM internal.articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            [article_ids],
+            f"SELECT article_id, content_hash FROM internal.articles WHERE article_id IN ({sql_strings(article_ids)})"
         ).fetchall()
     )
 
@@ -288,11 +289,15 @@ def _store_pages(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Ar
     ], replace=True)
 
 
-def _store_fingerprints(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]]) -> None:
-    ids = [article_id for article_id, _ in changed]
-    con.execute("DELETE FROM internal.fingerprint_bands WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+def _store_fingerprints(con: duckdb.DuckDBPyConnection, changed: Sequence[tuple[str, Article]],
+                        revised: Sequence[tuple[str, Article]]) -> None:
+    # Only revised articles have bands to drop; the delete reads the whole band table (32 rows an article).
+    if revised:
+        ids = [article_id for article_id, _ in revised]
+        con.execute("DELETE FROM internal.fingerprint_bands WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
     insert_all(con, "internal.fingerprints", [
-        {"article_id": article_id, "signature": a.fingerprint} for article_id, a in changed if a.fingerprint
+        {"article_id": article_id, "signature": a.fingerprint, "scheme": SCHEME}
+        for article_id, a in changed if a.fingerprint
     ], replace=True)
     insert_all(con, "internal.fingerprint_bands", [
         {"band_key": key, "article_id": article_id} for article_id, a in changed for key in band_keys(a.fingerprint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
@@ -41,8 +42,15 @@ def run(
 ) -> None:
     """One monitoring pass as a Prefect flow run."""
     _, config_path = flow_settings(config)
+    from prefect.settings import PREFECT_API_URL
+
+    from storywatch.extractors.crawl import start_fork_server
     from storywatch.flows.monitor import monitor_pass
 
+    if not dask and not PREFECT_API_URL.value():
+        # Prefect is about to start a temporary server, a core's work for several seconds of
+        # waiting here: the extraction workers' imports run meanwhile, in their own process.
+        threading.Thread(target=start_fork_server, name="fork-server-start", daemon=True).start()
     summary = monitor_pass(config_path=config_path, dask_address=dask)
     print_pass(console, summary, f"pass {summary.pass_id}")
 

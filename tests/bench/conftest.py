@@ -1,6 +1,5 @@
 """The benches are scripts run from bench/ (they import each other by module name): make them importable here."""
 
-import sys
-from pathlib import Path
+from tests import bench_modules
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+bench_modules.on_path()

@@ -18,7 +18,7 @@ FETCHED = datetime(2025, 6, 12, 8, 0, tzinfo=UTC)
 
 def page(html: str | bytes, url: str = URL, final_url: str | None = None) -> Page:
     body = html.encode("utf-8") if isinstance(html, str) else html
-    return Page(url, final_url or url, 200, "text/html", "utf-8", body, body.decode("utf-8"), FETCHED)
+    return Page(url, final_url or url, 200, "text/html", body, FETCHED, "text/html; charset=utf-8")
 
 
 def item(**fields) -> FeedItem:
@@ -84,6 +84,17 @@ def test_published_date_from_the_page_in_utc(news, strike) -> None:
     published = extract_article(page(html), item()).published_at
     assert published == datetime(2025, 6, 9, 16, 30, tzinfo=UTC)
     assert published.utcoffset() == timedelta(0)
+
+
+def test_page_date_bound_follows_the_fetch_not_the_process_start(news, strike) -> None:
+    # A worker started today still extracts under `serve` weeks later: a page dated on the day
+    # it was fetched keeps that date, while from an earlier fetch that date is still in the future.
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
+    html = news.article(strike, meta_published=later.isoformat())
+    fetched_later = Page(URL, URL, 200, "text/html", html.encode(), later + timedelta(hours=1))
+    assert extract_article(fetched_later, item()).published_at == later
+    fetched_before = Page(URL, URL, 200, "text/html", html.encode(), later - timedelta(days=3))
+    assert extract_article(fetched_before, item()).published_at != later
 
 
 def test_feed_updated_date_is_the_last_resort(news, strike) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -67,6 +68,11 @@ def test_passes_store_each_article_once_and_recover_failures(prefect_api, tmp_pa
     assert rows(tmp_path, "SELECT feed, items, error FROM feed_fetches ORDER BY feed") == [
         ("Gazette", 4, None), ("Gazette Atom", 2, None)]
     assert rows(tmp_path, "SELECT sum(new_articles) FROM feed_fetches") == [(3,)]
+    # Where the time went, per stage in this process and per extraction step in the workers (for `make bench`).
+    (recorded,) = rows(tmp_path, "SELECT summary->'collected'->'worker_times'->'cpu' FROM internal.passes")[0]
+    assert set(json.loads(recorded)) == {"decode", "parse", "metadata", "extraction", "language", "fingerprint"}
+    assert {"collect", "poll feeds", "fetch pages", "store articles"} <= set(first.collected.main_times.wall)
+    assert set(first.task_times.wall) == {"collect-articles", "track-storylines", "deliver-alerts"}
 
     # Nothing new: the Atom feed answers 304; RSS is asked unconditionally while a page waits for retry.
     site.route("/news/flaky.html", news.article(flaky))

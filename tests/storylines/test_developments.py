@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development, why_new
 from storywatch.storylines.entities import facts, stem
 from storywatch.storylines.features import article_features

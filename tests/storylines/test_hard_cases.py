@@ -99,7 +99,7 @@ def replay(tmp_path, site, receiver, extraction) -> Callable[..., Run]:
         settings = load_settings(pipeline.write_config(tmp_path, corpus, corpus_site.feeds(), [receiver.json_url()]))
         alerts: list[Alert] = []
         read = 0
-        for summary in pipeline.replay(corpus_site, settings, pipeline.pass_times(corpus), extraction):
+        for summary in pipeline.replay(corpus_site, settings, devset.pass_times(corpus), extraction):
             for received in receiver.received[read:]:
                 title, message = received.body["title"], received.body["message"]
                 raised = pipeline.received_alert(f"{title}\n{message}", summary.started_at, corpus_site.key_of)

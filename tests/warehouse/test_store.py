@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from datetime import UTC, datetime, timedelta
 
+from storywatch.extractors.fingerprint import SCHEME, band_keys
 from storywatch.extractors.values import FeedItem, FeedPoll, PageFailure
 from storywatch.warehouse import store
 from storywatch.warehouse.db import transaction
@@ -63,6 +64,25 @@ def test_syndicated_copy_points_at_first_copy(con, seed_texts):
     assert rows[copy_of_copy.canonical_url] == original_id  # the first copy, not the copy's copy
     assert rows[original.canonical_url] is None
     assert len(result.duplicates) == 2
+
+
+def test_signatures_of_an_earlier_minhash_scheme_are_recomputed_before_copies_are_sought(con, seed_texts):
+    original = make_article("https://wsws.example/antonov", seed_texts[0])
+    store.store_articles(con, "p1", [original])
+    # What a database upgraded through migration 005 holds: datasketch signatures (scheme 1).
+    original_id, old_signature = store.article_id_for(original.canonical_url), bytes(range(256)) * 2
+    con.execute("UPDATE internal.fingerprints SET signature = ?, scheme = 1", [old_signature])
+    con.execute("DELETE FROM internal.fingerprint_bands")
+    con.execute("INSERT INTO internal.fingerprint_bands SELECT unnest(?::UBIGINT[]), ?",
+                [band_keys(old_signature), original_id])
+
+    copy = make_article("https://mirror.example/antonov", "From our wire partners: " + seed_texts[0])
+    result = store.store_articles(con, "p2", [copy])
+
+    assert result.duplicates == [store.article_id_for(copy.canonical_url)]
+    assert stored(con, "SELECT DISTINCT scheme FROM internal.fingerprints") == [(SCHEME,)]
+    assert stored(con, "SELECT signature FROM internal.fingerprints WHERE article_id = ?", original_id) == [
+        (original.fingerprint,)]
 
 
 def test_different_reports_are_not_copies(con, seed_texts):
