@@ -104,7 +104,7 @@ class DevelopmentIndex:
             seen_gap=(at - profile.last_seen_at).total_seconds() / 86400,
             novelty=self._novelty(features.headline, profile),
             recap=features.recap,
-            stale=features.retold,
+            retold=features.retold,
         )
 
     def _novelty(self, headline: Vector, profile: Profile) -> float:

@@ -53,17 +53,17 @@ class PairEvidence:
     day_gap: float    # days between the days they report
     seen_gap: float   # days since the development's last report
     recap: bool
-    stale: bool       # the report retells old news (see ArticleFeatures.retold)
+    retold: bool      # the report retells old news (see ArticleFeatures.retold)
 
     def features(self) -> dict[str, float]:
         day_gap = math.log1p(abs(self.day_gap))
         return {
             "title": self.title, "lead": self.lead, "seed": self.seed, "body": self.body, "names": self.names,
             "novelty": self.novelty,
-            "day_gap": 0.0 if self.stale else day_gap,
+            "day_gap": 0.0 if self.retold else day_gap,
             "seen_gap": math.log1p(abs(self.seen_gap)),
             "recap": float(self.recap),
-            "stale_gap": day_gap if self.stale else 0.0,
+            "stale_gap": day_gap if self.retold else 0.0,
         }
 
 
