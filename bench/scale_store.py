@@ -97,7 +97,7 @@ def measure(con, articles: list[Article], size: int) -> tuple[float, float, floa
         stored += time.perf_counter() - began
         began = time.perf_counter()
         with transaction(con):
-            ids = store.untracked_article_ids(con)
+            ids = store.untracked_article_ids(con, limit=len(batch))
             track(con, STORYLINES, ids, now=NOW + timedelta(hours=1))
             store.mark_tracked(con, ids, NOW)
         tracked += time.perf_counter() - began

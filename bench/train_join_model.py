@@ -31,6 +31,7 @@ import devset  # noqa: E402  (a sibling bench module)
 from storywatch.config import StorylineSettings
 from storywatch.extractors.fingerprint import fingerprint
 from storywatch.extractors.values import Article
+from storywatch.flows import steps
 from storywatch.storylines import track
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development
 from storywatch.storylines.features import ArticleFeatures, article_features, update_report
@@ -161,9 +162,10 @@ def replay(corpus: devset.DevSet, model: JoinModel, storylines: Sequence[devset.
                 continue
             with transaction(con):
                 store.store_articles(con, f"pass-{at:%Y%m%d%H}", batch)
-                ids = store.untracked_article_ids(con)
-                track(con, settings(storylines), ids, now=at, model=model)
-                store.mark_tracked(con, ids, at)
+            while ids := store.untracked_article_ids(con, limit=steps.BATCH_SIZE):  # as a pass tracks
+                with transaction(con):
+                    track(con, settings(storylines), ids, now=at, model=model)
+                    store.mark_tracked(con, ids, at)
         key_of = {store.article_id_for(f"https://{a.outlet_key}.example/{a.id}"): a.id for a in corpus.articles}
         assignments: dict[str, dict[str, str | None]] = {}
         for storyline_id, article_id, development_id in con.execute(

@@ -1,0 +1,30 @@
+"""The join model's training script on the repository's storyline-dev excerpt: it trains, replays, scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import devset
+import train_join_model as training
+
+from storywatch.storylines.joining import JoinModel
+
+EXCERPT = devset.load(Path(__file__).parents[1] / "storylines" / "storyline_dev")
+
+
+def test_training_pairs_label_the_gold_development_and_add_foreign_negatives():
+    stats = training.term_stats(EXCERPT)
+    within, foreign = training.training_pairs(EXCERPT, EXCERPT.storylines, stats)
+    assert any(same for _, same in within) and not all(same for _, same in within)
+    assert len(foreign) == len(within)  # one other story's development per real pair
+
+
+def test_a_trained_model_replays_the_corpus_through_the_store_and_is_scored(tmp_path):
+    stats = training.term_stats(EXCERPT)
+    model = training.train(EXCERPT, EXCERPT.storylines, stats, l2=1.0)
+    assert JoinModel.from_json(model.to_json()) == model
+    assignments, alerts = training.replay(EXCERPT, model, EXCERPT.storylines)
+    score = devset.alert_score(EXCERPT, alerts)
+    assert score.wrong.get("copy", 0) == 0 and score.wrong.get("passing", 0) == 0
+    assert score.recall >= 0.5  # in-sample on 8 developments: most alert, and the figure is computed
+    assert all(key in EXCERPT.by_key for key in assignments)
