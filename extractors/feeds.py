@@ -8,6 +8,7 @@ nothing recognisable is an error. `poll_feed` never raises: errors go into `Feed
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import logging
 import re
@@ -53,8 +54,10 @@ async def poll_feed(
 
     try:
         download = await fetcher.fetch(feed.url, headers)
-        items = () if download.status_code == 304 else parse_feed(
-            feed.name, download.body, download.final_url, download.headers, fetcher.settings.max_items_per_feed
+        # Parsing is CPU work (seconds for a huge feed): off the event loop, other feeds' reads go on.
+        items = () if download.status_code == 304 else await asyncio.to_thread(
+            parse_feed, feed.name, download.body, download.final_url, download.headers,
+            fetcher.settings.max_items_per_feed,
         )
     except Exception as error:  # one hostile or broken feed fails alone, never the pass
         if not isinstance(error, FetchError):
