@@ -55,6 +55,29 @@ def bundled_model() -> JoinModel:
     return JoinModel.bundled()
 
 
+@dataclass(frozen=True)
+class Report:
+    """One report to place: an article, or what an update of a followed page added to it."""
+
+    article: StoredArticle
+    features: ArticleFeatures
+    at: datetime                     # when it was published
+    update_lead: str | None = None   # a page update's first sentence; None: the article itself
+
+    @property
+    def page_update(self) -> bool:
+        return self.update_lead is not None
+
+    @property
+    def first_report_id(self) -> str:
+        """What a development it opens is named after: the article, or the page at this revision."""
+        return f"{self.article.article_id}-r{self.article.revision}" if self.page_update else self.article.article_id
+
+    @property
+    def headline(self) -> str:
+        return _shortened(self.update_lead) if self.update_lead is not None else self.article.title or self.article.url
+
+
 def development_id(storyline_id: str, first_article_id: str) -> str:
     return f"dev-{storyline_id}-{first_article_id}"
 
@@ -186,34 +209,30 @@ def _storyline(
     assignments: list[Assignment] = []
     opened: list[Development] = []
     changed: dict[str, Profile] = {}
-    reports = [
-        *((a, features[a.article_id].without(query.mentions), a.seen_at, None) for a in members),
-        *((a, update, at, text) for a, update, at, text in updates),
-    ]
+    reports = [Report(a, features[a.article_id].without(query.mentions), a.seen_at) for a in members] + updates
     if reports:
-        since = min(at for _, _, at, _ in reports) - timedelta(days=ACTIVE_DAYS)
+        since = min(r.at for r in reports) - timedelta(days=ACTIVE_DAYS)
         profiles = store.recent_profiles(con, storyline.id, since, MAX_ACTIVE)
-        terms = {t for _, f, _, _ in reports for t in f.terms} | {
+        terms = {t for r in reports for t in r.features.terms} | {
             t for p in profiles for vector in p.vectors.values() for t in vector
         }
         index = DevelopmentIndex(profiles, store.term_stats(con, terms), model, story_known=bool(query.terms))
-        for article, report, at, update_text in sorted(reports, key=lambda r: (r[2], r[0].article_id)):
-            placement = index.place(report, at)
+        for report in sorted(reports, key=lambda r: (r.at, r.article.article_id)):
+            article, report_features = report.article, report.features
+            placement = index.place(report_features, report.at)
             if placement.joins is not None:
-                profile = absorb(placement.joins, report, at)
+                profile = absorb(placement.joins, report_features, report.at)
                 where = f"joins development {profile.development_id} (probability {placement.probability:.2f})"
             else:
-                first_report = article.article_id if update_text is None else f"{article.article_id}-r{article.revision}"
-                headline = article.title or article.url if update_text is None else _shortened(update_text)
-                profile = open_development(development_id(storyline.id, first_report), headline, report, at)
-                opened.append(_development(storyline.id, article, report, profile, placement, at,
-                                           page_update=update_text is not None))
+                profile = open_development(
+                    development_id(storyline.id, report.first_report_id), report.headline, report_features, report.at)
+                opened.append(_development(storyline.id, article, profile, placement, page_update=report.page_update))
                 where = f"opens development {profile.development_id}"
-            if report.teaser:
-                where += f" (a brief of {report.text_words} words: placed on its title and lead)"
+            if report_features.teaser:
+                where += f" (a brief of {report_features.text_words} words: placed on its title and lead)"
             index.put(profile)
             changed[profile.development_id] = profile
-            if update_text is None:
+            if not report.page_update:
                 verdict = verdicts[article.article_id]
                 assignments.append(Assignment(
                     storyline.id, article.article_id, profile.development_id, verdict.score,
@@ -224,9 +243,7 @@ def _storyline(
     return TrackingResult(tuple(assignments), tuple(opened), passed_over)
 
 
-def _updates(
-    con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle], query: Query
-) -> list[tuple[StoredArticle, ArticleFeatures, datetime, str]]:
+def _updates(con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle], query: Query) -> list[Report]:
     """What changed articles of the storyline added, as reports of their own (a live page's update).
 
     The added paragraphs are read as a report published when the page says it was updated;
@@ -238,7 +255,7 @@ def _updates(
         added = update_report(revision.previous_text, by_id[article_id].text)
         if added is not None:
             features = article_features(*added, revision.updated_at).without(query.mentions)
-            found.append((by_id[article_id], features, revision.updated_at, added[0]))
+            found.append(Report(by_id[article_id], features, revision.updated_at, update_lead=added[0]))
     return found
 
 
@@ -247,24 +264,17 @@ def _shortened(sentence: str) -> str:
 
 
 def _development(
-    storyline_id: str,
-    article: StoredArticle,
-    features: ArticleFeatures,
-    profile: Profile,
-    placement: Placement,
-    at: datetime,
-    *,
-    page_update: bool,
+    storyline_id: str, article: StoredArticle, profile: Profile, placement: Placement, *, page_update: bool
 ) -> Development:
-    explanation = why_new(placement, profile.headline, features.reported.day, page_update=page_update)
+    explanation = why_new(placement, profile.headline, profile.reported_on, page_update=page_update)
     return Development(
         development_id=profile.development_id,
         storyline_id=storyline_id,
         headline=profile.headline,
         first_article_id=article.article_id,
-        first_seen_at=at,
+        first_seen_at=profile.first_seen_at,
         explanation=explanation,
-        reported_on=features.reported.day,
+        reported_on=profile.reported_on,
         nearest_development_id=placement.nearest.development_id if placement.nearest else None,
         distance=placement.distance,
         new_facts=tuple(str(fact) for fact in placement.new_facts),
