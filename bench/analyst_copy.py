@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from storywatch.extractors.extract import content_hash
-from storywatch.extractors.fingerprint import fingerprint
-from storywatch.extractors.values import Article
 from storywatch.warehouse import store
 from storywatch.warehouse.analyst import publish_analyst_copy
 from storywatch.warehouse.db import connect, transaction
+from storywatch.warehouse.fingerprint import fingerprint
+from storywatch.warehouse.records import Article
 
 BATCH = 500
 

@@ -21,14 +21,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import load_pages
+
 from storywatch.config import StorylineSettings
 from storywatch.extractors.extract import extract_article
-from storywatch.extractors.fingerprint import band_keys
-from storywatch.extractors.values import Article, FeedItem, Page
+from storywatch.extractors.page import Page
 from storywatch.storylines import track
 from storywatch.warehouse import store
 from storywatch.warehouse.db import connect, transaction
 from storywatch.warehouse.dedupe import band_lookup_sql
+from storywatch.warehouse.fingerprint import band_keys
+from storywatch.warehouse.records import Article, FeedItem
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 BATCH = 100  # flows.steps.BATCH_SIZE

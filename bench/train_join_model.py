@@ -29,8 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import devset  # noqa: E402  (a sibling bench module)
 
 from storywatch.config import StorylineSettings
-from storywatch.extractors.fingerprint import fingerprint
-from storywatch.extractors.values import Article
 from storywatch.flows import steps
 from storywatch.storylines import track
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development
@@ -40,6 +38,8 @@ from storywatch.storylines.model import TermStats
 from storywatch.storylines.query import parse_query
 from storywatch.warehouse import store
 from storywatch.warehouse.db import connect, transaction
+from storywatch.warehouse.fingerprint import fingerprint
+from storywatch.warehouse.records import Article
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "storylines" / "join_model.json"
 TRACKED_KINDS = ("story", "brief", "rehash")

@@ -25,13 +25,14 @@ from urllib.parse import urlsplit
 from storywatch.config import FeedSettings, FetchSettings
 from storywatch.errors import ExtractionError, FetchError, PageError
 from storywatch.timings import StageTimes
+from storywatch.warehouse.records import Article, FeedItem, FeedPoll, PageFailure
 
 from .extract import extract_article
 from .feeds import poll_feed
 from .guard import AddressGuard
 from .http import Fetcher, credentials_of
+from .page import Page
 from .urls import display_url
-from .values import Article, FeedItem, FeedPoll, Page, PageFailure
 
 LOG = logging.getLogger(__name__)
 _QUEUED_PER_WORKER = 2  # pages waiting per worker so no core idles between pages

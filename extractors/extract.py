@@ -19,10 +19,11 @@ from trafilatura.utils import load_html
 
 from storywatch.errors import ExtractionError
 from storywatch.timings import StageTimes
+from storywatch.warehouse.fingerprint import fingerprint
+from storywatch.warehouse.records import Article, FeedItem
 
-from .fingerprint import fingerprint
+from .page import Page
 from .urls import canonicalize, display_url
-from .values import Article, FeedItem, Page
 
 _LANGUAGE_SAMPLE_CHARS = 600  # a paragraph is enough for a stable guess; py3langid's cost grows with length
 _PAGE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # htmldate gives the time and offset when the page has them

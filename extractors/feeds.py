@@ -23,11 +23,11 @@ from lxml.etree import ParserError
 
 from storywatch.config import FeedSettings
 from storywatch.errors import FetchError, UnsupportedContent
+from storywatch.warehouse.records import FeedItem, FeedPoll
 
 from .charset import decode_body
 from .http import Fetcher, media_type
 from .urls import canonicalize, display_url, without_userinfo
-from .values import FeedItem, FeedPoll
 
 LOG = logging.getLogger(__name__)
 _FIRST_ELEMENT = re.compile(r"<\w", re.ASCII)  # where feedparser, too, takes the prolog to end

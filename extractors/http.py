@@ -36,8 +36,8 @@ from storywatch.errors import (
 
 from .encoding import ACCEPT_ENCODING, BoundedBody
 from .guard import AddressGuard, Origin, PinnedBackend, origin_of
+from .page import Page
 from .urls import display_url, without_userinfo
-from .values import Page
 
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -25,12 +25,12 @@ from storywatch.alerts import DeliveryReport, deliver_pending, enqueue_developme
 from storywatch.config import Settings, StorylineSettings
 from storywatch.extractors import Crawler, FeedRequest
 from storywatch.extractors.cluster import extraction_executor
-from storywatch.extractors.values import Article, PageFailure
 from storywatch.storylines import Development, TrackingResult, backfill, track
 from storywatch.storylines.store import count_unassigned
 from storywatch.timings import StageTimes
 from storywatch.warehouse import store
 from storywatch.warehouse.db import open_warehouse, transaction
+from storywatch.warehouse.records import Article, PageFailure
 
 BATCH_SIZE = 100  # articles per write or tracking window: small enough to lose little on a kill
 

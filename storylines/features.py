@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from storywatch.query_syntax import words
 from storywatch.storylines.entities import STOPWORDS, Fact, facts, stem
 from storywatch.storylines.model import Vector
 from storywatch.storylines.temporal import ReportedDay, reported_day
-from storywatch.storylines.text import Zone, sentences, split_sentences, words
+from storywatch.storylines.text import Zone, sentences, split_sentences
 
 MAX_TERMS = 150  # per vector: keeps profiles small and comparisons cheap on long articles
 TEASER_WORDS = 40  # a text shorter than this is a teaser; the title carries the article

@@ -1,8 +1,8 @@
 """Text as storyline tracking sees it: words, sentences and the title / lead / body zones.
 
-One tokenizer serves both the query matcher and the clustering features, so a query word
-and a feature term always agree on what a word is: a run of letters and digits, casefolded
-(`Antonov's` is `antonov` + `s`, `U.S.` is `u` + `s`).
+A word is what the query language says it is (`storywatch.query_syntax.words`: a run of
+letters and digits, casefolded), so the query matcher and the clustering features always
+agree on what a word is.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-_WORD = re.compile(r"[^\W_]+")
+from storywatch.query_syntax import words
+
 # A sentence ends at . ! ? … followed by space and a capital (not a digit: "Mar. 30", "No. 5"),
 # or at a line break (paragraphs, headlines and sign-offs are their own "sentences").
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z])|\s*\n\s*")
@@ -29,11 +30,6 @@ class Sentence:
     index: int  # 0 is the title; the text's sentences count from 1
     zone: Zone
     text: str
-
-
-def words(text: str) -> list[str]:
-    """The casefolded words of `text`, in order."""
-    return _WORD.findall(text.casefold())
 
 
 def split_sentences(text: str) -> list[str]:

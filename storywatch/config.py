@@ -11,8 +11,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from storywatch.errors import ConfigError
+from storywatch.query_syntax import parse_syntax
 
 CONFIG_ENV = "STORYWATCH_CONFIG"
 DEFAULT_CONFIG = Path("storywatch.yaml")
@@ -107,9 +108,7 @@ class StorylineSettings(_Section):
     @field_validator("query")
     @classmethod
     def _query_parses(cls, query: str) -> str:
-        from storywatch.storylines.query import parse_query  # pure parser; no I/O
-
-        parse_query(query)  # raises ValueError naming the position and what was expected
+        parse_syntax(query)  # raises QuerySyntaxError (a ValueError) naming the position and what was expected
         return query
 
 

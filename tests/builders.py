@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from storywatch.extractors.fingerprint import fingerprint
-from storywatch.extractors.values import Article
+from storywatch.warehouse.fingerprint import fingerprint
+from storywatch.warehouse.records import Article
 from tests.fixtures import corpus_articles
 
 # One report of each of three Ever Given developments, in order, and the first Colonial Pipeline report.

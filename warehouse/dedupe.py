@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from storywatch.extractors.fingerprint import SCHEME, band_keys, fingerprint, similarity
+from storywatch.warehouse.fingerprint import SCHEME, band_keys, fingerprint, similarity
 
 # Estimated Jaccard of word 5-shingles. Wire copies with a changed intro or a dropped
 # paragraph stay above 0.5; two reports of the same event in their own words fall far below.

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 import duckdb
 from tld import get_fld
 
-from storywatch.extractors.fingerprint import SCHEME, band_keys
-from storywatch.extractors.values import Article, FeedItem, FeedPoll, PageFailure
 from storywatch.warehouse.db import insert_all, unnested
 from storywatch.warehouse.dedupe import CopyFinder, refresh_stale_fingerprints, sql_strings
+from storywatch.warehouse.fingerprint import SCHEME, band_keys
+from storywatch.warehouse.records import Article, FeedItem, FeedPoll, PageFailure
 
 
 def article_id_for(canonical_url: str) -> str:

@@ -13,7 +13,7 @@ import trafilatura
 from storywatch.config import Settings, load_settings
 from storywatch.demo.newsroom import Newsroom, SampleArticle
 from storywatch.demo.runner import write_config
-from storywatch.extractors.fingerprint import fingerprint, similarity
+from storywatch.warehouse.fingerprint import fingerprint, similarity
 
 BASE = "http://127.0.0.1:8000"
 COPY_THRESHOLD = 0.5  # warehouse.dedupe calls texts at or above this estimated Jaccard copies

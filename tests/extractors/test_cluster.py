@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from distributed import default_client, get_task_stream
 
 from storywatch.config import FeedSettings, FetchSettings
-from storywatch.extractors import Article, Crawler, FeedRequest
+from storywatch.extractors import Crawler, FeedRequest
 from storywatch.extractors.cluster import extraction_executor
+from storywatch.warehouse.records import Article
 
 
 def test_pages_are_extracted_on_the_cluster(site, news):

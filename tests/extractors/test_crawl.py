@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from storywatch.config import FeedSettings, FetchSettings
 from storywatch.demo.server import LoopbackSite
-from storywatch.extractors import Article, Crawler, FeedRequest, PageFailure, canonicalize
+from storywatch.extractors import Crawler, FeedRequest, canonicalize
+from storywatch.warehouse.records import Article, PageFailure
 
 
 def crawl(feeds: list[FeedSettings], **settings) -> tuple[list, list[Article | PageFailure]]:

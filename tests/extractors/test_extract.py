@@ -9,8 +9,9 @@ import pytest
 
 from storywatch.errors import ExtractionError
 from storywatch.extractors.extract import content_hash, extract_article
+from storywatch.extractors.page import Page
 from storywatch.extractors.urls import canonicalize
-from storywatch.extractors.values import FeedItem, Page
+from storywatch.warehouse.records import FeedItem
 
 URL = "https://www.harbor.example/world/port-strike?utm_source=rss&utm_medium=feed"
 FETCHED = datetime(2025, 6, 12, 8, 0, tzinfo=UTC)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from storywatch.config import load_settings
-from storywatch.extractors.values import FeedPoll
 from storywatch.flows.steps import track_storylines
 from storywatch.warehouse import store
 from storywatch.warehouse.db import open_warehouse, transaction
+from storywatch.warehouse.records import FeedPoll
 from tests.builders import make_article
 
 NOW = datetime.now(UTC).replace(microsecond=0)

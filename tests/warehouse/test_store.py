@@ -5,10 +5,10 @@ from __future__ import annotations
 import zlib
 from datetime import UTC, datetime, timedelta
 
-from storywatch.extractors.fingerprint import SCHEME, band_keys
-from storywatch.extractors.values import FeedItem, FeedPoll, PageFailure
 from storywatch.warehouse import store
 from storywatch.warehouse.db import transaction
+from storywatch.warehouse.fingerprint import SCHEME, band_keys
+from storywatch.warehouse.records import FeedItem, FeedPoll, PageFailure
 from tests.builders import make_article
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)

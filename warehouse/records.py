@@ -1,11 +1,13 @@
-"""The values that leave the web stage: what a feed listed, what a page held, what it said."""
+"""The records of a pass that the warehouse keeps: what a feed listed, how a poll went, an extracted article, a page that failed.
+
+Written by the web stage (`extractors`) and stored here, so they live with the tables they
+fill; every later stage reads them. Plain frozen values: no I/O, nothing of the web stage.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from .charset import decode_body
 
 
 @dataclass(frozen=True)
@@ -42,28 +44,6 @@ class FeedPoll:
 
 
 @dataclass(frozen=True)
-class Page:
-    """A fetched HTML page as the bytes it came in.
-
-    Decoded where it is parsed, in an extraction worker: the bytes cross to the worker at
-    the cost of a copy, while decoding in the fetching process would cost a decode there
-    plus a re-encode and a decode to pickle the text across.
-    """
-
-    url: str             # the URL asked for
-    final_url: str       # after redirects
-    status_code: int
-    content_type: str    # the media type
-    body: bytes = field(repr=False)
-    fetched_at: datetime = field(compare=False, default=None)  # type: ignore[assignment]
-    declared_type: str | None = None  # the Content-Type header as sent, for its charset
-
-    def decode(self) -> tuple[str, str]:
-        """(text, name of the encoding used); see extractors.charset."""
-        return decode_body(self.body, self.declared_type)
-
-
-@dataclass(frozen=True)
 class Article:
     """An extracted article, ready for dedupe and storage."""
 
@@ -79,7 +59,7 @@ class Article:
     language: str | None
     text: str
     content_hash: str              # sha256 of the normalised text
-    fingerprint: bytes = field(repr=False)  # MinHash signature (see extractors.fingerprint)
+    fingerprint: bytes = field(repr=False)  # MinHash signature (see warehouse.fingerprint)
     status_code: int = 200
     content_type: str = "text/html"
     encoding: str = "utf-8"
