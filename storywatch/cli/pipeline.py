@@ -44,15 +44,30 @@ def run(
     _, config_path = flow_settings(config)
     from prefect.settings import PREFECT_API_URL
 
-    from storywatch.extractors.crawl import start_fork_server
+    if PREFECT_API_URL.value():
+        from storywatch.flows.monitor import monitor_pass
+
+        summary = monitor_pass(config_path=config_path, dask_address=dask)
+    else:
+        summary = _lone_pass(config_path, dask)
+    print_pass(console, summary, f"pass {summary.pass_id}")
+
+
+def _lone_pass(config_path: str | None, dask: str | None) -> PassSummary:
+    """A pass with no Prefect server to report to: a temporary one starts first, before anything loads."""
+    from storywatch.flows.api_server import start_temporary_api_server
+
+    server = start_temporary_api_server()
+    if not dask:
+        # The server's start is a core's work for seconds: the extraction workers' imports run
+        # meanwhile, in their own process.
+        from storywatch.extractors.crawl import start_fork_server
+
+        threading.Thread(target=start_fork_server, name="fork-server-start", daemon=True).start()
     from storywatch.flows.monitor import monitor_pass
 
-    if not dask and not PREFECT_API_URL.value():
-        # Prefect is about to start a temporary server, a core's work for several seconds of
-        # waiting here: the extraction workers' imports run meanwhile, in their own process.
-        threading.Thread(target=start_fork_server, name="fork-server-start", daemon=True).start()
-    summary = monitor_pass(config_path=config_path, dask_address=dask)
-    print_pass(console, summary, f"pass {summary.pass_id}")
+    server.use()
+    return monitor_pass(config_path=config_path, dask_address=dask)
 
 
 def print_pass(console: Console, summary: PassSummary, title: str) -> None:
