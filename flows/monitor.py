@@ -17,7 +17,7 @@ from storywatch.config import Settings, load_settings
 from storywatch.flows import steps
 from storywatch.flows.report import pass_markdown
 from storywatch.timings import StageTimes
-from storywatch.warehouse.analyst import refresh_analyst_copy
+from storywatch.warehouse.analyst import copy_is_stale, refresh_analyst_copy
 
 
 @task(name="collect-articles", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
@@ -47,6 +47,10 @@ def publish_analyst_copy(settings: Settings) -> Path:
 def monitor_pass(config_path: str | None = None, dask_address: str | None = None) -> steps.PassSummary:
     """Poll every feed, store new articles, track storylines, deliver pending alerts, publish the analyst copy.
 
+    An idle pass publishes the copy only when it is stale (`warehouse.analyst.STALE_AFTER`):
+    the copy costs time in proportion to the stored articles, and the pass changed nothing in it
+    but its own polls.
+
     `dask_address` sends extraction to a Dask scheduler (`local`: a throwaway two-worker cluster).
     """
     settings = load_settings(Path(config_path) if config_path else None)
@@ -62,6 +66,7 @@ def monitor_pass(config_path: str | None = None, dask_address: str | None = None
         delivered = deliver_alerts(settings)
     summary = steps.PassSummary(pass_id, started_at, datetime.now(UTC), collected, tracked, delivered, tasks)
     steps.record_pass(settings, summary)
-    publish_analyst_copy(settings)
+    if not summary.idle or copy_is_stale(settings.database):
+        publish_analyst_copy(settings)
     create_markdown_artifact(key="storywatch-pass", markdown=pass_markdown(summary), description="Pass summary")
     return summary

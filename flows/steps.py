@@ -239,6 +239,14 @@ class PassSummary:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing stored, updated or tracked, no alert moved, no feed or page failed: only polls happened."""
+        c, t, d = self.collected, self.tracked, self.delivered
+        return not (c.new_articles or c.updated_articles or c.feed_errors or c.page_failures
+                    or t.articles_tracked or t.assignments or t.developments_opened or t.alerts_queued
+                    or d.sent or d.retried or d.failed)
+
 
 def record_pass(settings: Settings, summary: PassSummary) -> None:
     with open_warehouse(settings.database) as con:

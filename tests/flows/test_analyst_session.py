@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 from storywatch.flows.monitor import monitor_pass
-from storywatch.warehouse.analyst import analyst_copy_path
+from storywatch.warehouse.analyst import STALE_AFTER, analyst_copy_path
 
 pytestmark = pytest.mark.prefect
 T0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -80,3 +81,23 @@ def test_an_analyst_session_held_across_passes_blocks_nothing(prefect_api, tmp_p
         analyst.wait()
     # No write window ever waited for a lock, though the analyst held the copy throughout.
     assert [r.getMessage() for r in caplog.records if "is locked" in r.getMessage()] == []
+
+
+def test_an_idle_pass_leaves_the_copy_unless_it_is_stale(prefect_api, tmp_path, site, news):
+    story = news.story("pier", "harbour pier", T0)
+    site.route("/news/pier.html", news.article(story))
+    site.route("/rss.xml", news.rss([story], lambda s: f"/news/{s.slug}.html"), content_type="application/rss+xml")
+    config = tmp_path / "storywatch.yaml"
+    config.write_text(f"database: sw.duckdb\nfetch:\n  allow_internal: [127.0.0.1]\nfeeds:\n"
+                      f"  - name: Gazette\n    url: {site.url('/rss.xml')}\n")
+    published = analyst_copy_path(tmp_path / "sw.duckdb")
+
+    first = monitor_pass(config_path=str(config))
+    idle = monitor_pass(config_path=str(config))  # the same listing: nothing new to store
+
+    assert not first.idle and idle.idle
+    assert copy_answers(published) == (1, first.pass_id)
+    an_hour_ago = published.stat().st_mtime - STALE_AFTER.total_seconds() - 60
+    os.utime(published, (an_hour_ago, an_hour_ago))
+    stale = monitor_pass(config_path=str(config))
+    assert stale.idle and copy_answers(published) == (1, stale.pass_id)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from storywatch.warehouse import store
-from storywatch.warehouse.analyst import analyst_copy_path, publish_analyst_copy
+from storywatch.warehouse.analyst import WORKING_TABLES, analyst_copy_path, publish_analyst_copy
 from storywatch.warehouse.db import connect, transaction
 from tests.builders import make_article
 
@@ -40,6 +40,25 @@ def test_published_copy_has_the_same_views_and_rows(tmp_path):
     assert view_rows(copy) == live
     assert len(live["articles"]) == 1 and "developments" in live and "alerts" in live
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sw.analyst.duckdb", "sw.duckdb"]
+
+
+def table_counts(con) -> dict[str, int]:
+    tables = con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+    return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for (name,) in tables}
+
+
+def test_the_copy_has_every_table_and_leaves_the_working_tables_empty(tmp_path):
+    database = tmp_path / "sw.duckdb"
+    with connect(database) as con:
+        store_one(con, "https://a.example/pier")
+        live = table_counts(con)
+        published = publish_analyst_copy(con, database)
+    with connect(published, read_only=True) as copy:
+        copied = table_counts(copy)
+    working = {f"internal.{table}" for table in WORKING_TABLES}
+    assert live["internal.pages"] == 1 and live["internal.fingerprint_bands"] > 0  # the article's raw HTML and bands
+    assert copied == {name: 0 if name in working else count for name, count in live.items()}
+    assert live["internal.articles"] == copied["internal.articles"] == 1
 
 
 def test_republish_replaces_the_copy_while_another_process_reads_the_old_one(tmp_path):
