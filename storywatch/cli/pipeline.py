@@ -42,10 +42,10 @@ def run(
 ) -> None:
     """One monitoring pass as a Prefect flow run."""
     _, config_path = flow_settings(config)
-    from prefect.settings import PREFECT_API_URL
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
-    if PREFECT_API_URL.value():
-        from storywatch.flows.monitor import monitor_pass
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        from storywatch.flows.monitor import monitor_pass  # Prefect reports a missing API URL itself
 
         summary = monitor_pass(config_path=config_path, dask_address=dask)
     else:
