@@ -43,7 +43,6 @@ from storywatch.warehouse.db import connect, transaction
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "storylines" / "join_model.json"
 TRACKED_KINDS = ("story", "brief", "rehash")
-NEGATIVE_WEIGHT = float(__import__("os").environ.get("NEGW", "0.3"))  # copies are folded by dedupe; the rest are not in a storyline
 
 
 # --- training pairs ----------------------------------------------------------------------
@@ -84,10 +83,12 @@ def term_stats(corpus: devset.DevSet) -> TermStats:
 def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats
                    ) -> tuple[list[tuple[PairEvidence, bool]], list[PairEvidence]]:
     """(pairs within each storyline as the tracker meets them, labelled same development or not;
-    for each of those pairs, a typical development of another storyline: the median by similarity).
+    for each of those pairs, the development of another storyline most like the report).
 
     The foreign developments are put at the real candidate's distance in time, so the story
-    stage learns from words alone that a report of another story is not this one's.
+    stage learns from words alone that a report of another story is not this one's. The most
+    similar one, not a typical one: a catch-all storyline joins the candidate the story stage
+    ranks first, so that stage must tell a report's story from the closest other story.
     """
     finished: dict[str, list] = {}
     within: list[tuple[PairEvidence, bool]] = []
@@ -114,7 +115,7 @@ def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline]
                      for p in foreign.profiles.values()),
                     key=lambda e: -(e.lead + e.body + e.names),
                 )
-                foreign_pairs.append(ranked[len(ranked) // 2])
+                foreign_pairs.append(ranked[0])
     return within, foreign_pairs
 
 

@@ -11,8 +11,9 @@ likely than not:
   (title + lead), whole text and names with the development's mean vectors (`title`, `lead`,
   `body`, `names`), the headline's cosine with the development's first report alone (`seed`),
   and `novelty`, the IDF-weighted share of the report's title and lead words none of the
-  development's reports used. Two events of one day in a broad storyline (all business news,
-  a whole war) are told apart here, by their words.
+  development's reports used. In a catch-all storyline (all business news, a whole feed) this
+  is the only question: with no story named, each story is a development of its own, and its
+  next event is told on its words, whenever it comes.
 - **same event?** weighs the same words against time, because within a story the reports of
   one event share its background with the next event's: `day_gap`, log(1 + days) between the
   day the report's lead names and the development's day (reports of one event name the same
@@ -83,17 +84,16 @@ class JoinModel:
     event: Logistic
 
     def probability(self, evidence: PairEvidence, *, story_known: bool = False) -> float:
-        """That the report is the development's: the event's probability, where it is the same story.
+        """That the report is the development's.
 
         `story_known`: the storyline's query names what its story is, and the report is about it
-        (`storylines.matching`), so only the event is in question. Otherwise (a catch-all query)
-        the story stage vetoes what its words say is another story; its sampled negatives fix
-        no prior, so it only vetoes.
+        (`storylines.matching`), so only the event is in question: the event stage answers.
+        Otherwise (a catch-all query) a development is a story, and the story stage answers:
+        the event stage, taught within one story, takes any report of the same day for the same
+        event, and splits a story's later events that a catch-all subscriber follows as one.
         """
         features = evidence.features()
-        if not story_known and self.story.probability(features) < JOIN_PROBABILITY:
-            return 0.0
-        return self.event.probability(features)
+        return (self.event if story_known else self.story).probability(features)
 
     @classmethod
     def bundled(cls) -> JoinModel:

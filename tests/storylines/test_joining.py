@@ -1,4 +1,4 @@
-"""The join-or-open model: fitting, the story stage's veto, and the bundled weights' file."""
+"""The join-or-open model: fitting, which stage answers for which storyline, and the bundled weights' file."""
 
 from __future__ import annotations
 
@@ -28,12 +28,14 @@ def test_fit_learns_that_the_same_words_on_the_same_day_are_the_same_event():
     assert event.probability(_pair(0.7, 0).features()) > 0.9 > 0.1 > event.probability(_pair(0.1, 14).features())
 
 
-def test_the_story_stage_vetoes_a_report_of_another_story_however_close_in_time():
-    always = Logistic({name: 0.0 for name in EVENT_FEATURES}, bias=5.0)         # the event stage would join
+def test_a_catch_all_storyline_asks_the_story_stage_and_a_named_one_the_event_stage():
+    same_day = Logistic({name: 0.0 for name in EVENT_FEATURES} | {"day_gap": -5.0}, bias=2.0)  # time alone
     words = Logistic({name: 10.0 for name in STORY_FEATURES if name != "novelty"} | {"novelty": 0.0}, bias=-5.0)
-    model = JoinModel(story=words, event=always)
-    assert model.probability(_pair(0.0, 0)) == 0.0
-    assert model.probability(_pair(0.8, 0)) > 0.99
+    model = JoinModel(story=words, event=same_day)
+    other_story_same_day, same_story_weeks_on = _pair(0.0, 0), _pair(0.8, 30)
+    assert model.probability(other_story_same_day) < 0.01 < 0.99 < model.probability(same_story_weeks_on)
+    assert model.probability(other_story_same_day, story_known=True) > 0.8
+    assert model.probability(same_story_weeks_on, story_known=True) < 0.01
 
 
 def test_the_bundled_weights_load_and_survive_a_round_trip():
