@@ -109,6 +109,7 @@ class DevelopmentIndex:
             novelty=self._novelty(features.headline, profile),
             recap=features.recap,
             retold=features.retold,
+            titles_only=not features.body or not profile.vectors.get("body"),
         )
 
     def _novelty(self, headline: Vector, profile: Profile) -> float:

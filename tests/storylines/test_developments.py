@@ -116,3 +116,17 @@ def test_a_recap_in_a_catch_all_storyline_joins_only_its_own_story(corpus):
         assert placement.nearest is not None and (placement.joins is not None) is joins_other
         same_story = article_features(rehash.title, rehash.text, rehash.published_at)
         assert index.place(same_story, rehash.published_at).joins is not None
+
+
+def test_a_headline_alone_is_compared_on_what_a_title_says(corpus):
+    """No body on one side: the pair is marked for the titles stages, which do not read a
+    missing body as a different story."""
+    article = corpus[REFLOATING]
+    index = _index(corpus)
+    full = article_features(article.title, article.text, article.published_at)
+    headline = article_features(article.title, "", article.published_at)
+    index.put(open_development("dev-full", article.title, full, article.published_at))
+    index.put(open_development("dev-headline", article.title, headline, article.published_at))
+    evidence = {p.development_id: index.evidence(full, p, article.published_at) for p in index.profiles.values()}
+    assert not evidence["dev-full"].titles_only and evidence["dev-headline"].titles_only
+    assert index.evidence(headline, index.profiles["dev-full"], article.published_at).titles_only
