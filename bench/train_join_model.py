@@ -33,7 +33,16 @@ from storywatch.flows import steps
 from storywatch.storylines import track
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development
 from storywatch.storylines.features import ArticleFeatures, article_features, update_report
-from storywatch.storylines.joining import EVENT_FEATURES, STORY_FEATURES, JoinModel, Logistic, PairEvidence, fit
+from storywatch.storylines.joining import (
+    EVENT_FEATURES,
+    STORY_FEATURES,
+    TITLE_EVENT_FEATURES,
+    TITLE_STORY_FEATURES,
+    JoinModel,
+    Logistic,
+    PairEvidence,
+    fit,
+)
 from storywatch.storylines.model import TermStats
 from storywatch.storylines.query import parse_query
 from storywatch.warehouse import store
@@ -43,51 +52,61 @@ from storywatch.warehouse.records import Article
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "storylines" / "join_model.json"
 TRACKED_KINDS = ("story", "brief", "rehash")
-NEGATIVE_WEIGHT = float(__import__("os").environ.get("NEGW", "0.3"))  # copies are folded by dedupe; the rest are not in a storyline
 
 
 # --- training pairs ----------------------------------------------------------------------
 
 
-def reports(corpus: devset.DevSet, storyline: devset.Storyline) -> list[tuple[str, ArticleFeatures, datetime, str]]:
-    """(key, features without the query's words, time, gold development) of a storyline's reports,
-    live-page updates included (what each update added, as the tracker reads it)."""
-    mentions = parse_query(storyline.query).mentions
+def reports(corpus: devset.DevSet, storyline: devset.Storyline, titles_only: bool = False, named: bool = True
+            ) -> list[tuple[str, ArticleFeatures, datetime, str]]:
+    """(key, features, time, gold development) of a storyline's reports, live-page updates
+    included (what each update added, as the tracker reads it).
+
+    `named`: the title and lead without the query's words, as the tracker reads a named
+    storyline's reports (for the event stage); otherwise all their words, as a catch-all
+    storyline's, whose query names no words (for the story stage, which answers there).
+    `titles_only`: each report read as its title alone, as a headline feed gives it."""
+    mentions = parse_query(storyline.query).mentions if named else (lambda _word: False)
     found = []
     for a in corpus.articles:
         if a.storyline_id != storyline.id or a.kind not in TRACKED_KINDS:
             continue
-        found.append((a.id, article_features(a.title, a.text, a.published).without(mentions), a.published,
-                      a.development_id))
+        found.append((a.id, article_features(a.title, "" if titles_only else a.text, a.published).without(mentions),
+                      a.published, a.development_id))
         previous = a.text
         for number, update in enumerate(a.updates, start=1):
             added = update_report(previous, update.text)
             if added is not None:
-                found.append((f"{a.id}#{number}", article_features(*added, update.published).without(mentions),
+                title, text = added
+                found.append((f"{a.id}#{number}",
+                              article_features(title, "" if titles_only else text, update.published).without(mentions),
                               update.published, update.development_id))
             previous = update.text
     return sorted(found, key=lambda r: r[2])
 
 
-def term_stats(corpus: devset.DevSet) -> TermStats:
+def term_stats(corpus: devset.DevSet, titles_only: bool = False) -> TermStats:
     """Document frequencies over every report of the corpus, as the tracker's statistics would hold."""
     df: dict[str, int] = {}
     documents = 0
     for a in corpus.articles:
         if a.storyline_id and a.kind in TRACKED_KINDS:
             documents += 1
-            for term in article_features(a.title, a.text, a.published).terms:
+            for term in article_features(a.title, "" if titles_only else a.text, a.published).terms:
                 df[term] = df.get(term, 0) + 1
     return TermStats(documents, df)
 
 
-def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats
+def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats,
+                   titles_only: bool = False, named: bool = True
                    ) -> tuple[list[tuple[PairEvidence, bool]], list[PairEvidence]]:
     """(pairs within each storyline as the tracker meets them, labelled same development or not;
-    for each of those pairs, a typical development of another storyline: the median by similarity).
+    for each of those pairs, the development of another storyline most like the report).
 
     The foreign developments are put at the real candidate's distance in time, so the story
-    stage learns from words alone that a report of another story is not this one's.
+    stage learns from words alone that a report of another story is not this one's. The most
+    similar one, not a typical one: a catch-all storyline joins the candidate the story stage
+    ranks first, so that stage must tell a report's story from the closest other story.
     """
     finished: dict[str, list] = {}
     within: list[tuple[PairEvidence, bool]] = []
@@ -95,7 +114,7 @@ def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline]
     for storyline in storylines:
         index = DevelopmentIndex([], stats, model=None)  # type: ignore[arg-type]  (evidence only)
         walk = []
-        for _key, features, at, gold in reports(corpus, storyline):
+        for _key, features, at, gold in reports(corpus, storyline, titles_only, named):
             candidates = index.candidates(features, at)
             within += [(index.evidence(features, c, at), c.development_id == gold) for c in candidates]
             walk.append((features, at, candidates))
@@ -114,15 +133,29 @@ def training_pairs(corpus: devset.DevSet, storylines: Sequence[devset.Storyline]
                      for p in foreign.profiles.values()),
                     key=lambda e: -(e.lead + e.body + e.names),
                 )
-                foreign_pairs.append(ranked[len(ranked) // 2])
+                foreign_pairs.append(ranked[0])
     return within, foreign_pairs
 
 
 def train(corpus: devset.DevSet, storylines: Sequence[devset.Storyline], stats: TermStats, l2: float) -> JoinModel:
-    within, foreign = training_pairs(corpus, storylines, stats)
-    story = fit([e for e, _ in within] + foreign, STORY_FEATURES, [True] * len(within) + [False] * len(foreign), l2)
-    event = fit([e for e, _ in within], EVENT_FEATURES, [same for _, same in within], l2)
-    return JoinModel(story, event)
+    """Both stages on the reports as written, and again on the reports read as their titles alone
+    (for a pair one side of which has no text beyond its title: a headline feed).
+
+    Each stage learns from the reports as the tracker will show them to it: the event stage
+    answers in named storylines, whose query words are taken out of the title and lead; the
+    story stage answers in catch-all storylines, where nothing is taken out, so the words a
+    story's reports share (its query's among them) are what tell it from the closest other story."""
+    stages = []
+    for titles_only, story_names, event_names in ((False, STORY_FEATURES, EVENT_FEATURES),
+                                                  (True, TITLE_STORY_FEATURES, TITLE_EVENT_FEATURES)):
+        reading = term_stats(corpus, True) if titles_only else stats
+        within, foreign = training_pairs(corpus, storylines, reading, titles_only, named=False)
+        stages.append(fit([e for e, _ in within] + foreign, story_names,
+                          [True] * len(within) + [False] * len(foreign), l2))
+        within, _ = training_pairs(corpus, storylines, reading, titles_only)
+        stages.append(fit([e for e, _ in within], event_names, [same for _, same in within], l2))
+    story, event, story_titles, event_titles = stages
+    return JoinModel(story, event, story_titles, event_titles)
 
 
 # --- replay through the product ----------------------------------------------------------
@@ -205,7 +238,9 @@ def cross_validate(corpus: devset.DevSet, stats: TermStats, l2: float) -> list[s
 def describe(model: JoinModel) -> str:
     def stage(name: str, logistic: Logistic) -> str:
         return f"{name}: " + ", ".join(f"{n} {w:+.2f}" for n, w in logistic.weights.items()) + f", bias {logistic.bias:+.2f}"
-    return f"{stage('same story', model.story)}; {stage('same event', model.event)}"
+    titles = [stage(f"{name}, titles alone", logistic) for name, logistic in
+              (("same story", model.story_titles), ("same event", model.event_titles)) if logistic is not None]
+    return "; ".join([stage("same story", model.story), stage("same event", model.event), *titles])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ days they report and whether it reads as news or as a recap. A report joins the 
 it most probably belongs to; when none is more likely than not, its lead reports an event the
 storyline has not had, and it opens a development (the unit alerts are sent for). A recap,
 whose lead only names days long past, never opens one while the storyline has a development
-to put it in: old news retold is not news.
+to put it in: old news retold is not news (in a catch-all storyline, one of its story).
 """
 
 from __future__ import annotations
@@ -87,7 +87,11 @@ class DevelopmentIndex:
             key=lambda pair: (pair[0], pair[1].last_seen_at), reverse=True,
         )
         probability, nearest = scored[0]
-        joins = nearest if probability >= JOIN_PROBABILITY or features.retold else None
+        # A recap joins the nearest development even when its words drift: in a named storyline
+        # every candidate is the story it retells. In a catch-all one the nearest may be another
+        # story, so there a recap joins only what its words say is its story.
+        retold_here = features.retold and self.story_known
+        joins = nearest if probability >= JOIN_PROBABILITY or retold_here else None
         return Placement(joins, nearest, round(probability, 3), new_facts)
 
     def evidence(self, features: ArticleFeatures, profile: Profile, at: datetime) -> PairEvidence:
@@ -105,6 +109,7 @@ class DevelopmentIndex:
             novelty=self._novelty(features.headline, profile),
             recap=features.recap,
             retold=features.retold,
+            titles_only=not features.body or not profile.vectors.get("body"),
         )
 
     def _novelty(self, headline: Vector, profile: Profile) -> float:

@@ -11,14 +11,22 @@ likely than not:
   (title + lead), whole text and names with the development's mean vectors (`title`, `lead`,
   `body`, `names`), the headline's cosine with the development's first report alone (`seed`),
   and `novelty`, the IDF-weighted share of the report's title and lead words none of the
-  development's reports used. Two events of one day in a broad storyline (all business news,
-  a whole war) are told apart here, by their words.
+  development's reports used. In a catch-all storyline (all business news, a whole feed) this
+  is the only question: with no story named, each story is a development of its own, and its
+  next event is told on its words, whenever it comes. It is taught on reports read as a
+  catch-all storyline reads them, with every word of their title and lead (a named
+  storyline's query words are what its reports share, and so what tells a story apart).
 - **same event?** weighs the same words against time, because within a story the reports of
   one event share its background with the next event's: `day_gap`, log(1 + days) between the
   day the report's lead names and the development's day (reports of one event name the same
   day, whenever they are published); `seen_gap`, log(1 + days) since its last report; `recap`,
   a title that reads as an explainer or look-back; `stale_gap`, the day gap of a report that
   retells old news, which says little (a recap names the old day on purpose).
+
+A report or development with no text beyond its title (a headline feed) has no body to
+compare: each stage then has a twin fitted on the training reports read as titles alone, over
+the features a title gives (`TITLE_STORY_FEATURES`, `TITLE_EVENT_FEATURES`). A missing body is
+unknown, not unlike: read as a cosine of 0 it would count against every join.
 
 The weights are a small data file (`join_model.json`) written by `bench/train_join_model.py`
 from the labelled development set, with its leave-one-storyline-out figures beside them.
@@ -36,6 +44,11 @@ import numpy as np
 
 STORY_FEATURES = ("title", "lead", "seed", "body", "names", "novelty")
 EVENT_FEATURES = (*STORY_FEATURES, "day_gap", "seen_gap", "recap", "stale_gap")
+# What a pair of titles alone can say: with no text beyond a title on one side, the body is not
+# known (its cosine of 0 says nothing of the story), and the lead is the title again.
+UNSEEN = ("lead", "body")
+TITLE_STORY_FEATURES = tuple(f for f in STORY_FEATURES if f not in UNSEEN)
+TITLE_EVENT_FEATURES = tuple(f for f in EVENT_FEATURES if f not in UNSEEN)
 MODEL_FILE = "join_model.json"
 JOIN_PROBABILITY = 0.5  # join when it is more likely than not the same development
 
@@ -54,6 +67,7 @@ class PairEvidence:
     seen_gap: float   # days since the development's last report
     recap: bool
     retold: bool      # the report retells old news (see ArticleFeatures.retold)
+    titles_only: bool = False  # the report or the development has no text beyond its title (a headline feed)
 
     def features(self) -> dict[str, float]:
         day_gap = math.log1p(abs(self.day_gap))
@@ -81,19 +95,26 @@ class Logistic:
 class JoinModel:
     story: Logistic
     event: Logistic
+    # The same two questions for a pair of which one side is a title alone, fitted on the
+    # training reports read as their titles only: a missing body is unknown, not unlike.
+    story_titles: Logistic | None = None
+    event_titles: Logistic | None = None
 
     def probability(self, evidence: PairEvidence, *, story_known: bool = False) -> float:
-        """That the report is the development's: the event's probability, where it is the same story.
+        """That the report is the development's.
 
         `story_known`: the storyline's query names what its story is, and the report is about it
-        (`storylines.matching`), so only the event is in question. Otherwise (a catch-all query)
-        the story stage vetoes what its words say is another story; its sampled negatives fix
-        no prior, so it only vetoes.
+        (`storylines.matching`), so only the event is in question: the event stage answers.
+        Otherwise (a catch-all query) a development is a story, and the story stage answers:
+        the event stage, taught within one story, takes any report of the same day for the same
+        event, and splits a story's later events that a catch-all subscriber follows as one.
         """
         features = evidence.features()
-        if not story_known and self.story.probability(features) < JOIN_PROBABILITY:
-            return 0.0
-        return self.event.probability(features)
+        if evidence.titles_only:
+            stage = self.event_titles if story_known else self.story_titles
+            if stage is not None:
+                return stage.probability(features)
+        return (self.event if story_known else self.story).probability(features)
 
     @classmethod
     def bundled(cls) -> JoinModel:
@@ -104,13 +125,18 @@ class JoinModel:
         data = json.loads(text)
         return cls(*(
             Logistic({name: float(data[stage]["weights"][name]) for name in names}, float(data[stage]["bias"]))
-            for stage, names in (("story", STORY_FEATURES), ("event", EVENT_FEATURES))
+            if stage in data else None
+            for stage, names in STAGES
         ))
 
     def to_json(self, **about: object) -> str:
         stages = {stage: {"weights": dict(model.weights), "bias": model.bias}
-                  for stage, model in (("story", self.story), ("event", self.event))}
+                  for stage, _ in STAGES if (model := getattr(self, stage)) is not None}
         return json.dumps({**stages, **about}, indent=1)
+
+
+STAGES = (("story", STORY_FEATURES), ("event", EVENT_FEATURES),
+          ("story_titles", TITLE_STORY_FEATURES), ("event_titles", TITLE_EVENT_FEATURES))
 
 
 def fit(

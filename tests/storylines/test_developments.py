@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development, why_new
 from storywatch.storylines.entities import facts, stem
 from storywatch.storylines.features import article_features
@@ -92,3 +94,39 @@ def test_facts_are_names_numbers_dates_and_event_words():
     assert {("date", "march 20"), ("name", "anatoly antonov"), ("number", "46"), ("number", "$5 billion"),
             ("event", "recall"), ("name", "russia")} <= found
     assert stem("recalled") == stem("recalls") == stem("recalling") == "recall"
+
+
+def test_a_recap_in_a_catch_all_storyline_joins_only_its_own_story(corpus):
+    """With no story named, the nearest development may be another story: a recap joins it only
+    when the story stage says it is the same story, where a named storyline takes it on trust."""
+    article = corpus[REFLOATING]
+    features = article_features(article.title, article.text, article.published_at)
+    other = article_features(
+        "Explainer: why container freight rates doubled",
+        "Freight rates for a container from Shanghai to Rotterdam have doubled since January, "
+        "as carriers cut capacity and ports in Asia clear a backlog. Shipping lines say rates stay high.",
+        article.published_at + timedelta(days=10),
+    )
+    rehash = corpus["eg3-frontier-rehash"]
+    assert other.retold
+    for story_known, joins_other in ((False, False), (True, True)):
+        index = DevelopmentIndex([], _stats(corpus), bundled_model(), story_known=story_known)
+        index.put(open_development(f"dev-{REFLOATING}", article.title, features, article.published_at))
+        placement = index.place(other, article.published_at + timedelta(days=10))
+        assert placement.nearest is not None and (placement.joins is not None) is joins_other
+        same_story = article_features(rehash.title, rehash.text, rehash.published_at)
+        assert index.place(same_story, rehash.published_at).joins is not None
+
+
+def test_a_headline_alone_is_compared_on_what_a_title_says(corpus):
+    """No body on one side: the pair is marked for the titles stages, which do not read a
+    missing body as a different story."""
+    article = corpus[REFLOATING]
+    index = _index(corpus)
+    full = article_features(article.title, article.text, article.published_at)
+    headline = article_features(article.title, "", article.published_at)
+    index.put(open_development("dev-full", article.title, full, article.published_at))
+    index.put(open_development("dev-headline", article.title, headline, article.published_at))
+    evidence = {p.development_id: index.evidence(full, p, article.published_at) for p in index.profiles.values()}
+    assert not evidence["dev-full"].titles_only and evidence["dev-headline"].titles_only
+    assert index.evidence(headline, index.profiles["dev-full"], article.published_at).titles_only
