@@ -24,6 +24,8 @@ import httpx
 from prefect.context import refresh_global_settings_context
 from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, get_current_settings
 
+from storywatch.errors import PrefectServerError
+
 # What Prefect's own temporary server is told (prefect.server.api.server.SubprocessASGIServer).
 EPHEMERAL_ENVIRONMENT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 STOP_WAIT_SECONDS = 5
@@ -48,16 +50,17 @@ class ServerStart:
         with httpx.Client(timeout=2) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"Prefect's temporary API server exited with code {self.process.returncode}")
+                    raise PrefectServerError(
+                        f"Prefect's temporary API server exited with code {self.process.returncode}")
                 try:
                     if client.get(f"{self.api_url}/health").status_code == 200:
                         return
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)
-        raise RuntimeError(
-            f"Prefect's temporary API server did not start within {timeout:.0f} s "
-            "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+        raise PrefectServerError(
+            f"Prefect's temporary API server did not start within {timeout:.0f} s: raise "
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run `prefect server start` and set PREFECT_API_URL"
         )
 
 

@@ -9,6 +9,7 @@ Our exception hierarchy:
   + OpmlError
   + DatabaseError
     - DatabaseBusy
+  + PrefectServerError
   + PageError (stored with the page's failure as `kind`, retried on the next pass if `retryable`)
     - FetchError
       · BlockedAddress
@@ -50,6 +51,10 @@ class DatabaseError(StorywatchError):
 
 class DatabaseBusy(DatabaseError):
     """Another process holds the DuckDB lock longer than we are willing to wait."""
+
+
+class PrefectServerError(StorywatchError):
+    """The temporary Prefect API server a lone run starts exited or did not answer in time."""
 
 
 class PageError(StorywatchError):

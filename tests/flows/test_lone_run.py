@@ -56,3 +56,20 @@ def _servers_under(home: Path) -> list[int]:
         except OSError:  # gone meanwhile, or not ours to read
             continue
     return found
+
+
+def test_a_temporary_server_that_does_not_answer_in_time_is_one_line_and_exit_2(tmp_path):
+    config = tmp_path / "storywatch.yaml"
+    config.write_text("database: sw.duckdb\nfeeds:\n  - name: Gazette\n    url: http://127.0.0.1:9/rss.xml\n")
+    environment = {name: value for name, value in os.environ.items() if name != "PREFECT_API_URL"}
+    environment |= {**prefect_environment(quiet=True), "PREFECT_HOME": str(tmp_path / "prefect"),
+                    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0", "COLUMNS": "300"}
+
+    run = subprocess.run([str(STORYWATCH), "run", "-c", str(config)], env=environment, capture_output=True,
+                         text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "error: Prefect's temporary API server did not start within 0 s: raise "
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run `prefect server start` and set PREFECT_API_URL"]
+    assert _servers_under(tmp_path / "prefect") == []
