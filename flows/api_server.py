@@ -39,7 +39,7 @@ class ServerStart:
         self.api_url = api_url
 
     def use(self) -> None:
-        """Wait until the server answers, then make it this process's API (every thread's, and workers')."""
+        """Wait until the server answers, then make it this process's API, for every thread."""
         self._wait()
         os.environ["PREFECT_API_URL"] = self.api_url
         refresh_global_settings_context()
