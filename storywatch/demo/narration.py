@@ -92,8 +92,8 @@ def timelines(console: Console, settings: Settings, found: dict[str, list[dict]]
 def look_further(console: Console, analyst_copy: Path, config: Path, storyline_ids: Sequence[str], venv_bin: Path) -> None:
     console.rule("[bold]Look further")
     python, storywatch = shlex.quote(str(venv_bin / "python")), shlex.quote(str(venv_bin / "storywatch"))
-    console.print(f"Every pass publishes an analyst copy of the database, {analyst_copy.name}: a plain DuckDB file whose "
-                  "views (articles, developments, storyline_articles, alerts, feed_fetches) are the analysts' API. "
+    console.print(f"Every pass that finds anything publishes an analyst copy of the database, {analyst_copy.name}: "
+                  "a plain DuckDB file whose views (articles, developments, storyline_articles, alerts, feed_fetches) are the analysts' API. "
                   "Keep it open as long as you like; the pipeline never waits for it. With Python:\n",
                   highlight=False)
     for what, sql in QUERIES.items():
