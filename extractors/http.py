@@ -97,10 +97,12 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a pool whose every connection goes to an address the guard checked."""
 
     def __init__(self, guard: AddressGuard, limits: httpx.Limits):
-        super().__init__(limits=limits, trust_env=False)
+        # One SSL context (loading the CA bundle costs ~50 ms), shared with the pool below.
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
         # httpx 0.28 takes no network backend; the httpcore pool it wraps does.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
