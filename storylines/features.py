@@ -8,7 +8,9 @@ development profiles never go stale as document frequencies grow.
 Two more things decide which development a report belongs to: the day its lead reports
 (`storylines.temporal`), and whether it reads as a recap, a look-back or explainer on a known
 event rather than news of a new one: its title says so ("Explainer:", "What we know about",
-"three weeks on") or the latest day its lead names is days before publication.
+"three weeks on"), the latest day its lead names is days before publication, or its title or
+lead counts how long a known state has lasted ("closed for a fourth day", "as the outage drags
+on"): a follow-up names today, but the event it follows is not new.
 """
 
 from __future__ import annotations
@@ -36,6 +38,16 @@ _RECAP_TITLE = re.compile(
     r"|\blessons?\b|\btaught us\b|\blooking back\b|\ba look back\b|\b(?:weeks?|months?|years?|days?) (?:on|later)\b",
     re.IGNORECASE,
 )
+# A title or lead that counts how long a known state has lasted ("shut for a fourth day", "another
+# day of dredging failed", "as the outage drags on"): the follow-up of an event already reported,
+# told on the day it is written, so its reported day is today's while its event is not new.
+_ONGOING = re.compile(
+    r"\bfor an? (?:(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
+    r"(?: straight| consecutive| successive)?|straight|consecutive|successive) (?:day|night|week|month)\b"
+    r"|\banother (?:day|night|week) of\b|\bafter another (?:day|night|week)\b"
+    r"|\b(?:drags?|dragged|dragging|grinds?|grinding|wears?|wore|wearing) on\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class ArticleFeatures:
     text_words: int
     reported: ReportedDay         # the day the title and lead report
     recap: bool                   # the title reads as a look-back or explainer, not news
+    ongoing: bool = False         # the title or lead counts how long a known state has lasted
 
     @property
     def terms(self) -> frozenset[str]:
@@ -57,8 +70,9 @@ class ArticleFeatures:
 
     @property
     def retold(self) -> bool:
-        """Old news retold: an explainer or look-back, or a lead whose latest day is days before publication."""
-        return self.recap or self.reported.lag_days >= STALE_DAYS
+        """Old news retold: an explainer or look-back, a lead whose latest day is days before
+        publication, or one that counts the days of a state already reported ("for a fourth day")."""
+        return self.recap or self.ongoing or self.reported.lag_days >= STALE_DAYS
 
     @property
     def teaser(self) -> bool:
@@ -111,6 +125,7 @@ def article_features(title: str | None, text: str | None, published: datetime) -
         text_words=sum(len(words(s.text)) for s in parts if s.zone is not Zone.TITLE),
         reported=reported,
         recap=bool(_RECAP_TITLE.search((title or "").strip())),
+        ongoing=any(_ONGOING.search(s.text) for s in head),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from storywatch.storylines.developments import DevelopmentIndex, absorb, open_development, why_new
 from storywatch.storylines.entities import facts, stem
@@ -65,6 +67,21 @@ def test_a_rehash_days_later_joins_the_development_it_repeats(corpus):
     assert features.retold and features.reported.lag_days == 7  # "A week ago the Ever Given slid off…"
     placement = index.place(features, rehash.published_at)
     assert placement.joins is not None and placement.joins.development_id == f"dev-{REFLOATING}"
+
+
+@pytest.mark.parametrize("title, lead, ongoing", [
+    ("Carriers weigh Cape detour as Suez jam holds", "The canal stayed closed for a fourth day on Friday.", True),
+    ("Fuel traders brace as Colonial outage drags on", "The pipeline's main lines stayed shut on Sunday.", True),
+    ("Stocks slide", "Shares fell for a third straight day on Wednesday.", True),
+    ("Regulators shut Silicon Valley Bank", "California regulators closed the bank on Friday.", False),
+    ("Container ship runs aground", "The ship ran aground on Friday, a day after the storm.", False),
+    ("Work starts on the new terminal", "The port broke ground on Friday on a second terminal.", False),
+])
+def test_a_lead_that_counts_the_days_of_a_known_state_reads_as_a_follow_up(title, lead, ongoing):
+    """"Closed for a fourth day" reports no new event: like a recap it retells one, whatever day it names."""
+    features = article_features(title, lead, datetime(2021, 3, 26, 12, tzinfo=timezone.utc))
+    assert features.ongoing is ongoing
+    assert features.retold is ongoing  # none of them is a look-back or names a day long past
 
 
 def test_a_new_development_says_what_happened_against_the_nearest_and_which_facts_are_new(corpus):
