@@ -29,14 +29,19 @@ from storywatch.errors import PrefectServerError
 # What Prefect's own temporary server is told (prefect.server.api.server.SubprocessASGIServer).
 EPHEMERAL_ENVIRONMENT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 STOP_WAIT_SECONDS = 5
+UVICORN_STARTUP_FAILURE = 3  # uvicorn's exit status when it cannot bind its port or start the app
 
 
-class ServerStart:
-    """A temporary API server being started; `use()` waits for it and points this process at it."""
+class TemporaryAPIServer:
+    """Prefect's temporary API server, started when made; `use()` waits for it and points this process at it.
 
-    def __init__(self, process: subprocess.Popen, api_url: str):
-        self.process = process
-        self.api_url = api_url
+    It stops when this process exits, in the order Prefect keeps: Prefect's event and log
+    workers drain first (they hook thread shutdown, which runs before `atexit`), then the server.
+    """
+
+    def __init__(self) -> None:
+        self.process, self.api_url = _launch()
+        atexit.register(self._stop)
 
     def use(self) -> None:
         """Wait until the server answers, then make it this process's API, for every thread."""
@@ -49,7 +54,11 @@ class ServerStart:
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2) as client:
             while time.monotonic() < deadline:
-                if self.process.poll() is not None:
+                if self.process.poll() == UVICORN_STARTUP_FAILURE:
+                    # The free port was taken meanwhile (or the app failed to start): as
+                    # Prefect does, start again on another one until the deadline.
+                    self.process, self.api_url = _launch()
+                elif self.process.poll() is not None:
                     raise PrefectServerError(
                         f"Prefect's temporary API server exited with code {self.process.returncode}")
                 try:
@@ -63,13 +72,17 @@ class ServerStart:
             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run `prefect server start` and set PREFECT_API_URL"
         )
 
+    def _stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(STOP_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
-def start_temporary_api_server() -> ServerStart:
-    """Start the server now; it stops when this process exits.
 
-    At exit, as Prefect orders it: Prefect's event and log workers drain first (they hook
-    thread shutdown, which runs before `atexit`), then the server stops.
-    """
+def _launch() -> tuple[subprocess.Popen, str]:
+    """The server process on a free port, and its API URL."""
     port = _free_port()
     environment = {
         **get_current_settings().to_environment_variables(exclude_unset=True),
@@ -80,17 +93,7 @@ def start_temporary_api_server() -> ServerStart:
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
         env={**os.environ, **environment},
     )
-    atexit.register(_stop, process)
-    return ServerStart(process, f"http://127.0.0.1:{port}/api")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(STOP_WAIT_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return process, f"http://127.0.0.1:{port}/api"
 
 
 def _free_port() -> int:

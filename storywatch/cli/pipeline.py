@@ -55,9 +55,9 @@ def run(
 
 def _lone_pass(config_path: str | None, dask: str | None) -> PassSummary:
     """A pass with no Prefect server to report to: a temporary one starts first, before anything loads."""
-    from storywatch.flows.api_server import start_temporary_api_server
+    from storywatch.flows.api_server import TemporaryAPIServer
 
-    server = start_temporary_api_server()
+    server = TemporaryAPIServer()
     if not dask:
         # The server's start is a core's work for seconds: the extraction workers' imports run
         # meanwhile, in their own process.
