@@ -148,9 +148,15 @@ def items_to_fetch(con: duckdb.DuckDBPyConnection, items: Iterable[FeedItem]) ->
 
 
 def untracked_article_ids(con: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
-    """The oldest `limit` stored articles tracking has not seen yet (also those of a pass killed before it)."""
+    """The first `limit` stored articles tracking has not seen yet (also those of a pass killed before it).
+
+    In the order they were published, not fetched: of the reports a pass brings, the first
+    published is the one that opens a development, and the same articles always give the same
+    developments, whatever order the network delivered them in.
+    """
     rows = con.execute(
-        "SELECT article_id FROM internal.articles WHERE tracked_at IS NULL ORDER BY fetched_at, article_id LIMIT ?",
+        "SELECT article_id FROM internal.articles WHERE tracked_at IS NULL "
+        "ORDER BY coalesce(published_at, fetched_at), article_id LIMIT ?",
         [limit],
     ).fetchall()
     return [article_id for (article_id,) in rows]

@@ -179,3 +179,14 @@ def test_untracked_articles_until_marked(con, seed_texts):
     assert len(ids) == 1
     store.mark_tracked(con, ids, NOW)
     assert store.untracked_article_ids(con, limit=100) == []
+
+
+def test_untracked_articles_come_in_the_order_they_were_published_not_fetched(con, seed_texts):
+    """Of the reports one pass brings, the first published opens the development, whatever the network did."""
+    early, late, undated = (make_article(f"https://a.example/{n}", seed_texts[n], published_at=published, fetched_at=fetched)
+                            for n, published, fetched in ((0, NOW - timedelta(days=2), NOW + timedelta(seconds=2)),
+                                                          (1, NOW - timedelta(days=1), NOW),
+                                                          (2, None, NOW + timedelta(seconds=1))))
+    store.store_articles(con, "p1", [late, undated, early])
+    order = [store.article_id_for(a.canonical_url) for a in (early, late, undated)]
+    assert store.untracked_article_ids(con, limit=100) == order
