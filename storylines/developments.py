@@ -108,7 +108,7 @@ class DevelopmentIndex:
             seen_gap=(at - profile.last_seen_at).total_seconds() / 86400,
             novelty=self._novelty(features.headline, profile),
             recap=features.recap,
-            retold=features.retold,
+            follow_up=features.follow_up,
             titles_only=not features.body or not profile.vectors.get("body"),
         )
 

@@ -8,9 +8,10 @@ development profiles never go stale as document frequencies grow.
 Two more things decide which development a report belongs to: the day its lead reports
 (`storylines.temporal`), and whether it reads as a recap, a look-back or explainer on a known
 event rather than news of a new one: its title says so ("Explainer:", "What we know about",
-"three weeks on"), the latest day its lead names is days before publication, or its title or
-lead counts how long a known state has lasted ("closed for a fourth day", "as the outage drags
-on"): a follow-up names today, but the event it follows is not new.
+"three weeks on") or the latest day its lead names is days before publication. A report whose
+title or lead counts how long a known state has lasted ("closed for a fourth day", "as the
+outage drags on") is a follow-up: it names today, but today is not its event's day, so like a
+recap's its day gap says little; unlike a recap it may still bring news, so its words decide.
 """
 
 from __future__ import annotations
@@ -70,9 +71,14 @@ class ArticleFeatures:
 
     @property
     def retold(self) -> bool:
-        """Old news retold: an explainer or look-back, a lead whose latest day is days before
-        publication, or one that counts the days of a state already reported ("for a fourth day")."""
-        return self.recap or self.ongoing or self.reported.lag_days >= STALE_DAYS
+        """Old news retold: an explainer or look-back, or a lead whose latest day is days before publication."""
+        return self.recap or self.reported.lag_days >= STALE_DAYS
+
+    @property
+    def follow_up(self) -> bool:
+        """The day the report names is not its event's: it retells old news, or counts the days of a
+        state already reported ("for a fourth day")."""
+        return self.retold or self.ongoing
 
     @property
     def teaser(self) -> bool:

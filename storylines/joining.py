@@ -20,8 +20,9 @@ likely than not:
   one event share its background with the next event's: `day_gap`, log(1 + days) between the
   day the report's lead names and the development's day (reports of one event name the same
   day, whenever they are published); `seen_gap`, log(1 + days) since its last report; `recap`,
-  a title that reads as an explainer or look-back; `stale_gap`, the day gap of a report that
-  retells old news, which says little (a recap names the old day on purpose).
+  a title that reads as an explainer or look-back; `stale_gap`, the day gap of a follow-up,
+  which says little: a recap names the old day on purpose, and a report counting the days of a
+  known state ("shut for a fourth day") names today for an event of days before.
 
 A report or development with no text beyond its title (a headline feed) has no body to
 compare: each stage then has a twin fitted on the training reports read as titles alone, over
@@ -66,7 +67,7 @@ class PairEvidence:
     day_gap: float    # days between the days they report
     seen_gap: float   # days since the development's last report
     recap: bool
-    retold: bool      # the report retells old news (see ArticleFeatures.retold)
+    follow_up: bool   # the day the report names is not its event's (see ArticleFeatures.follow_up)
     titles_only: bool = False  # the report or the development has no text beyond its title (a headline feed)
 
     def features(self) -> dict[str, float]:
@@ -74,10 +75,10 @@ class PairEvidence:
         return {
             "title": self.title, "lead": self.lead, "seed": self.seed, "body": self.body, "names": self.names,
             "novelty": self.novelty,
-            "day_gap": 0.0 if self.retold else day_gap,
+            "day_gap": 0.0 if self.follow_up else day_gap,
             "seen_gap": math.log1p(abs(self.seen_gap)),
             "recap": float(self.recap),
-            "stale_gap": day_gap if self.retold else 0.0,
+            "stale_gap": day_gap if self.follow_up else 0.0,
         }
 
 

@@ -71,17 +71,19 @@ def test_a_rehash_days_later_joins_the_development_it_repeats(corpus):
 
 @pytest.mark.parametrize("title, lead, ongoing", [
     ("Carriers weigh Cape detour as Suez jam holds", "The canal stayed closed for a fourth day on Friday.", True),
-    ("Fuel traders brace as Colonial outage drags on", "The pipeline's main lines stayed shut on Sunday.", True),
-    ("Stocks slide", "Shares fell for a third straight day on Wednesday.", True),
+    ("Fuel traders brace as Colonial outage drags on", "The pipeline's main lines stayed shut on Friday.", True),
+    ("Stocks slide", "Shares fell for a third straight day on Friday.", True),
     ("Regulators shut Silicon Valley Bank", "California regulators closed the bank on Friday.", False),
     ("Container ship runs aground", "The ship ran aground on Friday, a day after the storm.", False),
     ("Work starts on the new terminal", "The port broke ground on Friday on a second terminal.", False),
 ])
 def test_a_lead_that_counts_the_days_of_a_known_state_reads_as_a_follow_up(title, lead, ongoing):
-    """"Closed for a fourth day" reports no new event: like a recap it retells one, whatever day it names."""
+    """"Closed for a fourth day" names today for an event already reported: its day gap says little, as a
+    recap's does, but it is not old news retold, so it is not put in a development whatever its words."""
     features = article_features(title, lead, datetime(2021, 3, 26, 12, tzinfo=timezone.utc))
     assert features.ongoing is ongoing
-    assert features.retold is ongoing  # none of them is a look-back or names a day long past
+    assert features.follow_up is ongoing
+    assert not features.retold  # none of them is a look-back or names a day long past
 
 
 def test_a_new_development_says_what_happened_against_the_nearest_and_which_facts_are_new(corpus):
@@ -147,3 +149,19 @@ def test_a_headline_alone_is_compared_on_what_a_title_says(corpus):
     evidence = {p.development_id: index.evidence(full, p, article.published_at) for p in index.profiles.values()}
     assert not evidence["dev-full"].titles_only and evidence["dev-headline"].titles_only
     assert index.evidence(headline, index.profiles["dev-full"], article.published_at).titles_only
+
+
+def test_a_follow_up_with_news_of_its_own_opens_where_a_recap_would_be_put_in(corpus):
+    """"For a second week" says today is not the event's day, not that nothing happened: the
+    words decide. A recap with the same words is old news and joins the storyline's development."""
+    article = corpus[REFLOATING]
+    index = _index(corpus)
+    index.put(open_development(f"dev-{REFLOATING}", article.title, _features(article), article.published_at))
+    lead = ("Freight rates for a container from Shanghai to Rotterdam doubled for a second week, "
+            "as carriers cut capacity and ports in Asia clear a backlog. Shipping lines say rates stay high.")
+    later = article.published_at + timedelta(days=10)
+    follow_up = article_features("Container freight rates double again", lead, later).without(QUERY.mentions)
+    recap = article_features("Explainer: why container freight rates doubled", lead, later).without(QUERY.mentions)
+    assert follow_up.follow_up and not follow_up.retold and recap.retold
+    assert index.place(follow_up, later).joins is None
+    assert index.place(recap, later).joins is not None

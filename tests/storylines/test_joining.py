@@ -19,7 +19,7 @@ from storywatch.storylines.joining import (
 
 def _pair(words: float, days: float) -> PairEvidence:
     return PairEvidence(title=words, lead=words, seed=words, body=words, names=words, novelty=1 - words,
-                        day_gap=days, seen_gap=days, recap=False, retold=False)
+                        day_gap=days, seen_gap=days, recap=False, follow_up=False)
 
 
 def test_fit_learns_that_the_same_words_on_the_same_day_are_the_same_event():
