@@ -151,8 +151,9 @@ def untracked_article_ids(con: duckdb.DuckDBPyConnection, limit: int) -> list[st
     """The first `limit` stored articles tracking has not seen yet (also those of a pass killed before it).
 
     In the order they were published, not fetched: of the reports a pass brings, the first
-    published is the one that opens a development, and the same articles always give the same
-    developments, whatever order the network delivered them in.
+    published is the one that opens a development, whatever order the network delivered them
+    in. (Which page of a syndicated pair is stored as the original still follows fetch order
+    across write batches.)
     """
     rows = con.execute(
         "SELECT article_id FROM internal.articles WHERE tracked_at IS NULL "
