@@ -54,13 +54,13 @@ class TemporaryAPIServer:
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2) as client:
             while time.monotonic() < deadline:
-                if self.process.poll() == UVICORN_STARTUP_FAILURE:
+                status = self.process.poll()
+                if status == UVICORN_STARTUP_FAILURE:
                     # The free port was taken meanwhile (or the app failed to start): as
                     # Prefect does, start again on another one until the deadline.
                     self.process, self.api_url = _launch()
-                elif self.process.poll() is not None:
-                    raise PrefectServerError(
-                        f"Prefect's temporary API server exited with code {self.process.returncode}")
+                elif status is not None:
+                    raise PrefectServerError(f"Prefect's temporary API server exited with code {status}")
                 try:
                     if client.get(f"{self.api_url}/health").status_code == 200:
                         return
