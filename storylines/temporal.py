@@ -10,9 +10,15 @@ between it and the publication says whether an article is news or a recap.
 Resolution follows how news is written: a bare weekday is the most recent such day on or
 before publication ("on Tuesday" in a Wednesday story is yesterday); a month and day without
 a year is the latest such date not after publication; a date after publication is a plan,
-not the event, and is ignored. Of the expressions in the title and lead the latest wins: a
-new development's lead names its own day and often an older one for background, and a recap
-names only old ones.
+not the event, and is ignored.
+
+Which day is the report's follows the inverted pyramid: the first sentence (title, then lead)
+that names a day tells the event (a span such as "last month" or "a year ago" is background,
+used only when no sentence names a day), and the sentences after it add reactions and background
+("…approved the jets on Wednesday. Alaska said on Thursday the grounding cost it $150m" reports
+Wednesday). Within that sentence the latest day wins: a new development's lead names its own
+day and often an older one for background ("recalled last week, Antonov arrived on Sunday"),
+and a recap names only old ones.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
             "eight": 8, "nine": 9, "ten": 10, "several": 3, "few": 3}
 PLAN_HORIZON_DAYS = 90  # a yearless date up to this far after publication is a plan, not last year's
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
+# "Last week", "a month ago" name a span, not a day: they date an event only when no sentence names a day.
+_PERIOD_UNITS = frozenset({"week", "fortnight", "month", "year"})
 
 _MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _EXPRESSIONS = re.compile(
@@ -67,20 +75,34 @@ class ReportedDay:
 
 
 def reported_day(parts: list[str], published: datetime) -> ReportedDay:
-    """The latest day the given title and lead sentences report, resolved against `published`.
+    """The day the given title and lead sentences report, resolved against `published`: the latest
+    day named in the first of them that names one.
 
     Without any resolvable expression it is the publication day (and `evidence` is empty).
     """
     today = published.date()
-    best: tuple[date, str] | None = None
+    periods: list[tuple[date, str]] = []
     for text in parts:
+        days, spans = [], []
         for match in _EXPRESSIONS.finditer(text):
             day = _resolve(match, text, today)
-            if day is not None and (best is None or day > best[0]):
-                best = (day, match.group(0))
-    if best is None:
-        return ReportedDay(today, "", 0)
-    return ReportedDay(best[0], best[1], (today - best[0]).days)
+            if day is not None:
+                (spans if _is_period(match) else days).append((day, match.group(0)))
+        if days:
+            return _reported(max(days), today)
+        periods += spans
+    return _reported(max(periods), today) if periods else ReportedDay(today, "", 0)
+
+
+def _reported(found: tuple[date, str], today: date) -> ReportedDay:
+    day, evidence = found
+    return ReportedDay(day, evidence, (today - day).days)
+
+
+def _is_period(match: re.Match) -> bool:
+    """"last month", "two years ago": a span of time, told as background, not the day of an event."""
+    unit = (match.group("unit") or match.group("unit2") or "").lower()
+    return unit in _PERIOD_UNITS
 
 
 def _resolve(match: re.Match, text: str, today: date) -> date | None:

@@ -33,6 +33,20 @@ def test_the_latest_named_day_wins_and_background_dates_do_not():
     assert reported_day([lead], WEDNESDAY).day == date(2021, 3, 23)
 
 
+def test_the_first_sentence_that_names_a_day_tells_the_event_and_later_reactions_do_not():
+    title = "Canal reopens, but the bill for shippers is only starting"
+    lead = ["The canal authority reopened the waterway on Monday after six days.",
+            "Freight rates rose on Wednesday as insurers counted the cost."]
+    found = reported_day([title, *lead], WEDNESDAY)
+    assert found.day == date(2021, 3, 22) and found.evidence == "Monday"
+
+
+def test_a_span_of_time_is_background_and_a_later_sentence_names_the_day():
+    lead = ["An inquiry will examine the dam after engineers found cracks in its spillway last month.",
+            "The minister announced the inquiry on Sunday evening."]
+    assert reported_day(lead, WEDNESDAY).day == date(2021, 3, 21)
+
+
 @pytest.mark.parametrize("lead", [
     "Talks will resume on Friday.",                 # a weekday that is a plan
     "The court is due to rule next Monday.",
