@@ -41,8 +41,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-import numpy as np
-
 STORY_FEATURES = ("title", "lead", "seed", "body", "names", "novelty")
 EVENT_FEATURES = (*STORY_FEATURES, "day_gap", "seen_gap", "recap", "stale_gap")
 # What a pair of titles alone can say: with no text beyond a title on one side, the body is not
@@ -148,6 +146,8 @@ def fit(
     steps: int = 50,
 ) -> Logistic:
     """L2-regularised logistic regression by Newton's method (the bias is not penalised)."""
+    import numpy as np  # only training needs it: every pass would otherwise pay its import (50 ms)
+
     x = np.array([[1.0, *(e.features()[name] for name in names)] for e in evidence])
     y = np.array(labels, dtype=float)
     w = np.zeros(x.shape[1])

@@ -44,10 +44,13 @@ def run(
     _, config_path = flow_settings(config)
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
+    from storywatch.flows import pass_heartbeats
+
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         from storywatch.flows.monitor import monitor_pass  # Prefect reports a missing API URL itself
 
-        summary = monitor_pass(config_path=config_path, dask_address=dask)
+        with pass_heartbeats():
+            summary = monitor_pass(config_path=config_path, dask_address=dask)
     else:
         summary = _lone_pass(config_path, dask)
     print_pass(console, summary, f"pass {summary.pass_id}")
@@ -55,6 +58,7 @@ def run(
 
 def _lone_pass(config_path: str | None, dask: str | None) -> PassSummary:
     """A pass with no Prefect server to report to: a temporary one starts first, before anything loads."""
+    from storywatch.flows import pass_heartbeats
     from storywatch.flows.api_server import TemporaryAPIServer
 
     server = TemporaryAPIServer()
@@ -67,7 +71,8 @@ def _lone_pass(config_path: str | None, dask: str | None) -> PassSummary:
     from storywatch.flows.monitor import monitor_pass
 
     server.use()
-    return monitor_pass(config_path=config_path, dask_address=dask)
+    with pass_heartbeats():  # after use(): the settings it enters carry the server's URL
+        return monitor_pass(config_path=config_path, dask_address=dask)
 
 
 def print_pass(console: Console, summary: PassSummary, title: str) -> None:

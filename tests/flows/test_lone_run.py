@@ -41,7 +41,10 @@ def test_a_lone_run_records_its_flow_run_and_stops_its_server(tmp_path, site, ne
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (1,)
     with sqlite3.connect(home / "prefect.db") as prefect_db:
         runs = prefect_db.execute("SELECT f.name, r.state_type FROM flow_run r JOIN flow f ON f.id = r.flow_id").fetchall()
+        events = {event for (event,) in prefect_db.execute("SELECT DISTINCT event FROM events")}
     assert runs == [("storywatch-pass", "COMPLETED")]
+    assert "prefect.flow-run.Completed" in events
+    assert "prefect.flow-run.heartbeat" not in events  # no operator asked for them (flows.pass_heartbeats)
     assert _servers_under(home) == []
 
 
