@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from storywatch.cli.lifetime import die_with_this_process
+from storywatch.cli.lifetime import die_with_this_process, end_without_teardown
 from storywatch.config import Settings, load_settings, resolve_config_path
 from storywatch.errors import StorywatchError
 from storywatch.flows import use_prefect_defaults
@@ -71,6 +71,11 @@ def flow_settings(config: Path | None) -> tuple[Settings, str]:
 
 
 def main() -> None:
+    ending = end_without_teardown()  # first: its exit handler must run after every other
     use_prefect_defaults()
     die_with_this_process()
-    app()
+    try:
+        app()
+    except (SystemExit, KeyboardInterrupt) as done:
+        ending.record(done)
+        raise

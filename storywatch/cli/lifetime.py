@@ -1,4 +1,6 @@
-"""Children die with the command: a SIGKILLed `storywatch run` leaves no Prefect server or workers behind.
+"""How the command lives and ends: its children die with it, and it ends without tearing down its heap.
+
+A SIGKILLed `storywatch run` leaves no Prefect server or workers behind.
 
 Prefect's temporary API server and the extraction workers (about 770 MB together) are
 children of the command; killed with SIGKILL, it cannot stop them. So the command leads a
@@ -11,11 +13,46 @@ foreground job on a terminal) nothing is armed.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import signal
 import sys
 
 _GOODBYE = b"."
+
+
+class Ending:
+    """How the command ends: as the interpreter would, minus tearing down its heap.
+
+    A pass's process holds Prefect, pydantic and DuckDB, and freeing their modules and objects
+    at exit takes 0.3-0.4 s, a sixth of an idle pass, for memory the system takes back at once
+    (mypy ends the same way). What matters at exit still runs first: Prefect drains its log
+    and event workers while threads stop, and every exit handler registered after this one
+    (the watchdog's goodbye, the temporary API server, multiprocessing's workers) runs before
+    it, so `end_without_teardown` is called first thing.
+    """
+
+    def __init__(self) -> None:
+        self.status = 1  # an exception that escaped: the interpreter has printed it
+
+    def record(self, done: BaseException) -> None:
+        if isinstance(done, KeyboardInterrupt):
+            self.status = 128 + signal.SIGINT
+        elif isinstance(done, SystemExit):
+            code = done.code
+            self.status = 0 if code is None else code if isinstance(code, int) else 1
+
+    def _end(self) -> None:
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(self.status)
+
+
+def end_without_teardown() -> Ending:
+    ending = Ending()
+    atexit.register(ending._end)
+    return ending
 
 
 def die_with_this_process() -> None:

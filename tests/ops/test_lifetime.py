@@ -68,3 +68,27 @@ def test_a_killed_pass_takes_its_server_and_workers_with_it(tmp_path, site: Loop
     finally:
         for pid in filter(alive, children):  # a failing run's children are this test's to stop
             os.kill(pid, signal.SIGKILL)
+
+
+ENDING = """
+import atexit, sys
+from storywatch.cli.lifetime import end_without_teardown
+ending = end_without_teardown()
+atexit.register(lambda: open(sys.argv[1], "w").write("ran"))  # registered later: runs first
+sys.stdout.write("x" * 200_000)  # buffered when stdout is a pipe: must still arrive
+try:
+    raise SystemExit({code!r})
+except SystemExit as done:
+    ending.record(done)
+    raise
+"""
+
+
+def test_the_command_ends_without_teardown_but_keeps_its_status_output_and_exit_handlers(tmp_path):
+    for code, status in ((3, 3), (None, 0), ("a message", 1)):
+        marker = tmp_path / f"handler-{status}"
+        done = subprocess.run([sys.executable, "-c", ENDING.format(code=code), str(marker)],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == status, done.stderr
+        assert done.stdout == "x" * 200_000
+        assert marker.read_text() == "ran"
