@@ -44,21 +44,19 @@ def run(
     _, config_path = flow_settings(config)
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
+    # With an API URL, or with temporary servers turned off, Prefect reports a missing URL itself.
+    if not PREFECT_API_URL.value() and PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        _start_temporary_server(dask)
     from storywatch.flows import pass_heartbeats
+    from storywatch.flows.monitor import monitor_pass
 
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        from storywatch.flows.monitor import monitor_pass  # Prefect reports a missing API URL itself
-
-        with pass_heartbeats():
-            summary = monitor_pass(config_path=config_path, dask_address=dask)
-    else:
-        summary = _lone_pass(config_path, dask)
+    with pass_heartbeats():  # entered after the server's start: the settings it enters carry its URL
+        summary = monitor_pass(config_path=config_path, dask_address=dask)
     print_pass(console, summary, f"pass {summary.pass_id}")
 
 
-def _lone_pass(config_path: str | None, dask: str | None) -> PassSummary:
-    """A pass with no Prefect server to report to: a temporary one starts first, before anything loads."""
-    from storywatch.flows import pass_heartbeats
+def _start_temporary_server(dask: str | None) -> None:
+    """For a pass with no Prefect server to report to: a temporary one starts first, before anything loads."""
     from storywatch.flows.api_server import TemporaryAPIServer
 
     server = TemporaryAPIServer()
@@ -68,11 +66,9 @@ def _lone_pass(config_path: str | None, dask: str | None) -> PassSummary:
         from storywatch.extractors.crawl import start_fork_server
 
         threading.Thread(target=start_fork_server, name="fork-server-start", daemon=True).start()
-    from storywatch.flows.monitor import monitor_pass
+    import storywatch.flows.monitor  # noqa: F401  (the pass's imports, while the server starts)
 
     server.use()
-    with pass_heartbeats():  # after use(): the settings it enters carry the server's URL
-        return monitor_pass(config_path=config_path, dask_address=dask)
 
 
 def print_pass(console: Console, summary: PassSummary, title: str) -> None:
