@@ -12,12 +12,15 @@ the real pipeline are scored by the same code.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import yaml
 
 from eval_data import EVAL_DATA
 
@@ -113,6 +116,98 @@ def load(folder: Path | None = None) -> DevSet:
             Development(d["id"], d["storyline_id"], _utc(d["first_reported"])) for d in corpus["developments"]
         ),
         articles=tuple(_article(a) for a in corpus["articles"]),
+    )
+
+
+#: storywatch's own labelled corpus, in the repository: four storylines in other domains, in
+#: sources an author edits (see its storylines.yaml); the benches read it beside storyline-dev
+EXTRA = Path(__file__).resolve().parent / "corpora" / "storyline-extra"
+
+
+def load_sources(folder: Path = EXTRA) -> DevSet:
+    """A corpus kept as sources: `storylines.yaml` (outlets, the wire, storylines with the
+    prefix of their development ids) and `src/*.txt`, blocks in storyline-dev's source format:
+
+        === ID | OUTLET | KIND | DEV or - | YYYY-MM-DD HH:MM (UTC) | AUTHOR
+        T: title      P: storyline of a passing mention      C: wire original of a copy
+        === +update ID | YYYY-MM-DD HH:MM | DEV     (paragraphs added to the page at its URL)
+
+    A copy's text is its wire original's, as an outlet runs it (see `_syndicated`)."""
+    meta = yaml.safe_load((folder / "storylines.yaml").read_text(encoding="utf-8"))
+    storyline_of = {s["prefix"]: s["id"] for s in meta["storylines"]}
+    blocks: list[dict] = []
+    updates: dict[str, list[dict]] = {}
+    for source in sorted((folder / "src").glob("*.txt")):
+        for chunk in re.split(r"^=== ", source.read_text(encoding="utf-8"), flags=re.M)[1:]:
+            head, _, body = chunk.partition("\n")
+            fields = [f.strip() for f in head.split("|")]
+            lines = body.strip("\n").split("\n")
+            tags = {}
+            while lines and re.match(r"^[TPC]: ", lines[0]):
+                line = lines.pop(0)
+                tags[line[0]] = line[3:].strip()
+            paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", "\n".join(lines)) if p.strip()]
+            if fields[0].startswith("+update"):
+                updates.setdefault(fields[0].split()[1], []).append(
+                    {"published": _minute(fields[1]), "development_id": fields[2], "paragraphs": paragraphs})
+                continue
+            if len(fields) != 6:
+                raise ValueError(f"{source.name}: a block header needs 6 fields: {head!r}")
+            blocks.append({"id": fields[0], "outlet_key": fields[1], "kind": fields[2],
+                           "dev": None if fields[3] == "-" else fields[3], "published": _minute(fields[4]),
+                           "author": fields[5], "tags": tags, "text": "\n\n".join(paragraphs)})
+    by_id = {b["id"]: b for b in blocks}
+    articles = []
+    for b in sorted(blocks, key=lambda b: b["published"]):
+        original = by_id[b["tags"]["C"]] if b["kind"] == "copy" else None
+        dev = original["dev"] if original else b["dev"]
+        text = _syndicated(original["text"], meta["outlets"][meta["wire"]]) if original else b["text"]
+        pages, page = [], text
+        for update in sorted(updates.get(b["id"], ()), key=lambda u: u["published"]):
+            page = "\n\n".join([page, *update["paragraphs"]])
+            pages.append(Update(update["published"], update["development_id"], page))
+        articles.append(DevArticle(
+            id=b["id"], outlet=meta["outlets"][b["outlet_key"]], outlet_key=b["outlet_key"], kind=b["kind"],
+            published=b["published"], title=b["tags"]["T"], author=b["author"], text=text,
+            storyline_id=storyline_of[dev[:2]] if dev else None, development_id=dev,
+            duplicate_of=original["id"] if original else None, passing_mention_of=b["tags"].get("P"),
+            updates=tuple(pages),
+        ))
+    first: dict[str, datetime] = {}
+    for a in articles:
+        if a.kind in ("story", "brief", "copy"):
+            for dev, at in [(a.development_id, a.published), *((u.development_id, u.published) for u in a.updates)]:
+                if dev:
+                    first[dev] = min(first.get(dev, at), at)
+    return DevSet(
+        folder=folder,
+        outlets=dict(meta["outlets"]),
+        storylines=tuple(Storyline(s["id"], s["title"], s["query"], s["description"]) for s in meta["storylines"]),
+        developments=tuple(Development(d, storyline_of[d[:2]], at) for d, at in sorted(first.items(), key=lambda kv: kv[1])),
+        articles=tuple(articles),
+    )
+
+
+def _syndicated(wire_text: str, wire: str) -> str:
+    """A wire story as another outlet runs it: the agency's credit dropped from the dateline
+    ("OTTAWA, Sept 18 (Meridian) - " becomes "OTTAWA, Sept 18 - ") and a credit line added."""
+    agency = wire.split()[0]
+    return re.sub(rf"^([^\n(]{{1,60}}?) \({agency}(?: \w+)?\) [-\u2013\u2014]+ ", r"\1 - ", wire_text) \
+        + f"\n\n(Reporting by {wire}.)"
+
+
+def _minute(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+
+
+def combined(*corpora: DevSet) -> DevSet:
+    """Several corpora read as one (their storylines and article ids are disjoint)."""
+    return DevSet(
+        folder=corpora[0].folder,
+        outlets={key: name for c in corpora for key, name in c.outlets.items()},
+        storylines=tuple(s for c in corpora for s in c.storylines),
+        developments=tuple(d for c in corpora for d in c.developments),
+        articles=tuple(sorted((a for c in corpora for a in c.articles), key=lambda a: a.published)),
     )
 
 

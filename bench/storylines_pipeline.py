@@ -268,9 +268,11 @@ class MailSink:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--corpus", choices=("storyline-dev", "storyline-extra"), default="storyline-dev",
+                        help="storyline-dev (the shared data) or storyline-extra (the repository's own)")
+    args = parser.parse_args(argv)
     try:
-        corpus = devset.load()
+        corpus = devset.load() if args.corpus == "storyline-dev" else devset.load_sources()
     except devset.MissingData as missing:
         print(missing)
         return 0
@@ -300,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - began
 
     span = (times[-1] - times[0]) // devset.PASS_EVERY + 1
-    print(f"storyline-dev through the pipeline: {len(corpus.articles)} articles, {len(corpus.storylines)} storylines, "
+    print(f"{corpus.folder.name} through the pipeline: {len(corpus.articles)} articles, {len(corpus.storylines)} storylines, "
           f"{len(corpus.developments)} developments; {len(times)} passes of 12 h run ({span} in the span, the "
           f"rest had nothing new); the steps of flows/steps.py with the corpus time as now, {elapsed:.0f} s")
     for line in devset.report(devset.storyline_score(corpus, found), devset.development_bcubed(corpus, found),

@@ -228,6 +228,10 @@ def cross_validate(corpus: devset.DevSet, stats: TermStats, l2: float) -> list[s
         for key, by_storyline in fold_assignments.items():
             assignments.setdefault(key, {}).update(by_storyline)
         alerts += fold_alerts
+    return score(corpus, assignments, alerts)
+
+
+def score(corpus: devset.DevSet, assignments: devset.Assignments, alerts: list[devset.RaisedAlert]) -> list[str]:
     return devset.report(
         devset.storyline_score(corpus, assignments),
         devset.development_bcubed(corpus, assignments),
@@ -248,24 +252,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
     parser.add_argument("--write", action="store_true", help=f"fit on every storyline and write {MODEL_PATH.name}")
     args = parser.parse_args(argv)
+    extra = devset.load_sources()
     try:
-        corpus = devset.load()
+        dev = devset.load()
     except devset.MissingData as missing:
-        print(missing)
-        return 0
+        print(f"{missing}; training on {devset.EXTRA.name} alone")
+        corpora = [extra]
+    else:
+        corpora = [dev, extra]
+        print(f"{corpus_name(extra)}, held out whole: fitted on storyline-dev alone, L2 {args.l2}:")
+        model = train(dev, dev.storylines, term_stats(dev), args.l2)
+        for line in score(extra, *replay(extra, model, extra.storylines)):
+            print("  " + line)
+    corpus = devset.combined(*corpora)
     stats = term_stats(corpus)
-    print(f"storyline-dev, leave one storyline out (6 folds), L2 {args.l2}:")
+    names = " + ".join(f"{corpus_name(c)} ({len(c.storylines)} storylines)" for c in corpora)
+    print(f"{names}, leave one storyline out ({len(corpus.storylines)} folds), L2 {args.l2}:")
     figures = cross_validate(corpus, stats, args.l2)
     for line in figures:
         print("  " + line)
     if args.write:
         model = train(corpus, corpus.storylines, stats, args.l2)
         MODEL_PATH.write_text(model.to_json(
-            trained_on="storyline-dev (6 storylines, 30 developments), bench/train_join_model.py",
+            trained_on=f"{names}, {len(corpus.developments)} developments; bench/train_join_model.py",
             l2=args.l2, cross_validated=figures,
         ) + "\n")
         print(f"wrote {MODEL_PATH}: {describe(model)}")
     return 0
+
+
+def corpus_name(corpus: devset.DevSet) -> str:
+    return corpus.folder.name
 
 
 if __name__ == "__main__":

@@ -37,6 +37,10 @@ def relevance(query: Query, document: Document, language: str | None = None) -> 
     if match.positive_clauses == 0:
         return Relevance(True, 0.5, _join("the query has only NOT clauses, so it matches every article it does not exclude", notes))
     evidence = f"matched {', '.join(hit.describe() for hit in match.hits)} in {_sentences(match.sentence_count)}"
+    if match.faint:
+        return Relevance(False, 0.0, _join(
+            f"mentioned in passing only: {evidence}, but the match rests on {match.faint}, named in one sentence "
+            f"of the body alone, so the storyline is not the article's subject", notes), in_passing=True)
     if not match.in_title:
         covered, total = match.text_sentence_count, max(document.text_sentences, 1)
         if covered < SUBJECT_SENTENCES or covered / total < SUBJECT_COVERAGE:

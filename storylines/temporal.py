@@ -40,7 +40,7 @@ _MONTHS = {
 _WEEKDAYS = {name: number for number, name in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "several": 3, "few": 3}
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "few": 3}
 PLAN_HORIZON_DAYS = 90  # a yearless date up to this far after publication is a plan, not last year's
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 # "Last week", "a month ago" name a span, not a day: they date an event only when no sentence names a day.
@@ -55,6 +55,8 @@ _EXPRESSIONS = re.compile(
         r"(?P<relative>\b(?P<yesterday>yesterday)|\b(?P<today>today|tonight|this (?:morning|afternoon|evening))\b|\b(?P<lastnight>last night|overnight)\b)",
         r"(?P<ago>\b(?P<count>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s+(?P<unit>day|week|fortnight|month|year)s?\s+ago\b)",
         r"(?P<lastunit>\blast\s+(?P<unit2>week|month|year)\b)",
+        r"(?P<after>\b(?P<count3>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few)\s+"
+        r"(?P<unit3>day|week|fortnight|month|year)s?\s+(?:after|since|on from)\b)",
     ]),
     re.IGNORECASE,
 )
@@ -100,9 +102,12 @@ def _reported(found: tuple[date, str], today: date) -> ReportedDay:
 
 
 def _is_period(match: re.Match) -> bool:
-    """"last month", "two years ago": a span of time, told as background, not the day of an event."""
+    """"last month", "two years ago", "ten days after the blowout": a span of time, told as
+    background, not the day of an event. "N days after X" dates X, the event a sentence is
+    measured from, never its own: a look-back opens with it ("Two weeks after the judge jailed
+    him, ...") and news adds it to a day it names ("on Tuesday, a day after his arrest")."""
     unit = (match.group("unit") or match.group("unit2") or "").lower()
-    return unit in _PERIOD_UNITS
+    return unit in _PERIOD_UNITS or bool(match.group("after"))
 
 
 def _resolve(match: re.Match, text: str, today: date) -> date | None:
@@ -127,12 +132,18 @@ def _resolve(match: re.Match, text: str, today: date) -> date | None:
     if groups["lastnight"]:
         return today - timedelta(days=1)
     if groups["ago"]:
-        count = groups["count"].lower()
-        days = (int(count) if count.isdigit() else _NUMBERS[count]) * _UNIT_DAYS[groups["unit"].lower()]
-        return today - timedelta(days=days)
+        return today - _span(groups["count"], groups["unit"])
+    if groups["after"]:
+        return today - _span(groups["count3"], groups["unit3"])
     if groups["lastunit"]:
         return today - timedelta(days=_UNIT_DAYS[groups["unit2"].lower()])
     return None
+
+
+def _span(count: str, unit: str) -> timedelta:
+    """"two weeks", "10 days", "a month" as a length of time."""
+    number = int(count) if count.isdigit() else _NUMBERS[count.lower()]
+    return timedelta(days=number * _UNIT_DAYS[unit.lower()])
 
 
 def _calendar_day(year: int | None, month: int, day: int, today: date) -> date | None:

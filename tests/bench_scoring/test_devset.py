@@ -72,6 +72,67 @@ def test_a_missing_corpus_is_one_line_naming_the_file_and_the_variable(tmp_path)
     assert "\n" not in str(raised.value)
 
 
+SOURCES = """\
+=== sh1-wire | wire | story | sh1 | 2021-03-23 10:00 | A. Writer
+T: Ship runs aground
+
+SUEZ, March 23 (Wire Service) - A ship ran aground on Tuesday.
+
+Tugs were sent.
+
+=== sh1-daily-copy | daily | copy | - | 2021-03-23 12:30 | Staff
+T: Canal blocked by stranded giant
+C: sh1-wire
+
+=== sh2-daily-live | daily | story | sh2 | 2021-03-25 08:00 | B. Writer
+T: Live: the salvage
+P: ignored-for-a-story
+
+Dredgers dig on Thursday.
+
+=== +update sh2-daily-live | 2021-03-29 10:00 | sh3
+The ship floats on Monday.
+
+=== other-daily | daily | passing | - | 2021-03-24 09:00 | C. Writer
+T: Markets calm
+P: ship
+"""
+
+
+def test_a_corpus_kept_as_sources_loads_copies_live_pages_and_developments(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "ship.txt").write_text(SOURCES)
+    (tmp_path / "storylines.yaml").write_text(
+        "outlets: {wire: Wire Service, daily: The Daily}\nwire: wire\n"
+        "storylines: [{id: ship, prefix: sh, title: Ship, query: ship, description: a ship}]\n")
+    corpus = devset.load_sources(tmp_path)
+    copy, live = corpus.by_key["sh1-daily-copy"], corpus.by_key["sh2-daily-live"]
+    assert (copy.outlet, copy.duplicate_of, copy.development_id, copy.storyline_id) == ("The Daily", "sh1-wire", "sh1", "ship")
+    assert copy.text == "SUEZ, March 23 - A ship ran aground on Tuesday.\n\nTugs were sent.\n\n(Reporting by Wire Service.)"
+    assert live.updates == (devset.Update(at("2021-03-29T10:00"), "sh3",
+                                          "Dredgers dig on Thursday.\n\nThe ship floats on Monday."),)
+    assert corpus.by_key["other-daily"].passing_mention_of == "ship" and corpus.by_key["other-daily"].storyline_id is None
+    assert [(d.id, d.first_reported) for d in corpus.developments] == [
+        ("sh1", at("2021-03-23T10:00")), ("sh2", at("2021-03-25T08:00")), ("sh3", at("2021-03-29T10:00"))]
+    both = devset.combined(corpus, devset.load(_json_corpus(tmp_path / "json")))
+    assert [s.id for s in both.storylines] == ["ship", "ship"] and len(both.articles) == 4 + len(CORPUS["articles"])
+
+
+def _json_corpus(folder):
+    folder.mkdir()
+    (folder / "corpus.json").write_text(json.dumps(CORPUS))
+    return folder
+
+
+def test_the_repository_corpus_loads_whole():
+    corpus = devset.load_sources()
+    kinds = {a.kind for a in corpus.articles}
+    assert {"story", "brief", "copy", "rehash", "passing", "distractor"} <= kinds
+    storylines = {s.id for s in corpus.storylines}
+    assert all(a.storyline_id in storylines for a in corpus.articles if a.storyline_id)
+    assert all(a.text and a.title for a in corpus.articles)
+
+
 PREDICTED = {
     "brief": {"ship": "p1"}, "full": {"ship": "p1"}, "copy": {"ship": "p9"},
     "second": {"ship": "p1"}, "live": {"ship": "p2"}, "rehash": {"ship": "p3"},

@@ -47,6 +47,19 @@ def test_a_span_of_time_is_background_and_a_later_sentence_names_the_day():
     assert reported_day(lead, WEDNESDAY).day == date(2021, 3, 21)
 
 
+def test_the_time_since_an_event_dates_that_event_as_background():
+    # A look-back opens with it, and names no day of its own: it retells the event it counts from.
+    look_back = reported_day(["Two weeks after the judge revoked his bail, his detention is read two ways."], WEDNESDAY)
+    assert look_back.day == date(2021, 3, 10) and look_back.lag_days == 14
+    assert reported_day(["Ten days after the blowout, investigators know much of what happened."],
+                        WEDNESDAY).day == date(2021, 3, 14)
+    # News names its own day beside it, and that day wins whichever comes first.
+    news = "A day after his arrest, regulators charged him on Wednesday."
+    assert reported_day([news], WEDNESDAY).day == date(2021, 3, 24)
+    assert reported_day(["He was extradited, a day after his arrest.", "He appeared in court on Tuesday."],
+                        WEDNESDAY).day == date(2021, 3, 23)
+
+
 @pytest.mark.parametrize("lead", [
     "Talks will resume on Friday.",                 # a weekday that is a plan
     "The court is due to rule next Monday.",
