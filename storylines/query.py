@@ -87,7 +87,7 @@ class Match:
     matched: bool
     hits: tuple[ClauseHit, ...]  # positive clauses that occur, in query order
     positive_clauses: int        # how many words/phrases the query asks for (outside NOT)
-    faint: str | None = None     # a word the match needs that occurs only once, in the body (see `_faint`)
+    faint: str | None = None     # the words the match rests on, when they occur once, in the body (see `_faint`)
 
     @property
     def sentence_count(self) -> int:
@@ -160,41 +160,34 @@ def _evaluate(node: Node, document: Document) -> bool:
 
 
 def _faint(node: Node, document: Document) -> str | None:
-    """The clause a match rests on when it is named only once, in the body; else None.
+    """The words a match rests on when they are named only once, in the body; else None.
 
-    A report names what its storyline is about in its title or lead, or again and again: the
-    query's words are its subject. When the match rests on a clause that appears in one
-    sentence of the body alone, the article mentions the storyline and is about something
-    else: the other firm whose founder is compared with the accused, the actors' strike that
-    recalls the writers'. An OR's words are one clause (synonyms pool their places); an AND
-    is as prominent as its faintest operand. The query's other words found elsewhere (a
-    generic `fraud`, `strike`) do not lift it."""
-    support = _support(node, document)
-    return None if support is None or _prominent(support[0]) else ", ".join(support[1])
-
-
-Places = frozenset[tuple[int, Zone]]  # (sentence, zone) of each occurrence
+    A report names what its storyline is about in its title or lead, or again and again. When
+    the clauses that make the query hold (every operand of an AND, the branches of an OR that
+    hold) occur in one sentence of the body alone, the article mentions the storyline and is
+    about something else: the other exchange whose founder is compared with the accused. The
+    query's words in a branch that does not hold (a generic `fraud` beside a missing `FTX`) do
+    not lift it."""
+    places, names = _support(node, document)
+    prominent = any(zone is not Zone.BODY for _, zone in places) or len({sentence for sentence, _ in places}) > 1
+    return None if prominent or not places else ", ".join(dict.fromkeys(names))
 
 
-def _support(node: Node, document: Document) -> tuple[Places, tuple[str, ...]] | None:
-    """Where a holding clause occurs, and its words to name if that is faint; None for an
-    exclusion, which says nothing of where the subject is named."""
+def _support(node: Node, document: Document) -> tuple[set[tuple[int, Zone]], list[str]]:
+    """(sentence, zone) of each occurrence of the words that make a holding clause hold, and
+    those words; an exclusion adds none."""
     if isinstance(node, Term):
-        return frozenset((t.sentence, t.zone) for t in document.occurrences(node)), (str(node),)
-    if isinstance(node, Not):
-        return None
-    held = [found for operand in node.operands if (isinstance(node, And) or _evaluate(operand, document))
-            if (found := _support(operand, document)) is not None]
-    if not held:
-        return None
-    faintest = next((found for found in held if not _prominent(found[0])), None)
-    if isinstance(node, And) and faintest:
-        return faintest
-    return frozenset().union(*(p for p, _ in held)), tuple(dict.fromkeys(n for _, names in held for n in names))
-
-
-def _prominent(places: Places) -> bool:
-    return any(zone is not Zone.BODY for _, zone in places) or len({sentence for sentence, _ in places}) > 1
+        tokens = document.occurrences(node)
+        return {(t.sentence, t.zone) for t in tokens}, [str(node)] if tokens else []
+    places: set[tuple[int, Zone]] = set()
+    names: list[str] = []
+    if isinstance(node, Or | And):
+        for operand in node.operands:
+            if isinstance(node, And) or _evaluate(operand, document):
+                more, named = _support(operand, document)
+                places |= more
+                names += named
+    return places, names
 
 
 def _hits(terms: tuple[Term, ...], document: Document) -> tuple[ClauseHit, ...]:

@@ -36,7 +36,7 @@ def test_one_sentence_in_an_unrelated_piece_is_a_mention_in_passing():
 
 
 def test_sentences_covering_a_share_of_the_text_make_the_subject_one_lead_sentence_does_not():
-    two = UNRELATED + "\nRussia recalled its envoy Antonov.\n" + UNRELATED + "\nAnatoly Antonov, the envoy, flew to Moscow.\n"
+    two = UNRELATED + "\nRussia recalled its envoy.\n" + UNRELATED + "\nAnatoly Antonov flew to Moscow.\n"
     assert _relevance(QUERY, "Idlib falls", two).belongs
     lead = "Russia recalled its envoy Anatoly Antonov to Moscow.\n" + UNRELATED * 3
     verdict = _relevance(QUERY, "Idlib falls", lead)
@@ -47,20 +47,19 @@ def test_sentences_covering_a_share_of_the_text_make_the_subject_one_lead_senten
 
 
 def test_a_match_that_rests_on_one_body_sentence_is_in_passing_whatever_else_the_query_finds():
-    # The query's generic words are everywhere ("envoy", "Moscow"), but the name it needs is
-    # in one sentence of the body alone: another envoy's story, compared with Antonov's.
-    text = ("Moscow recalled its envoy to Tokyo for consultations on Monday, after a row over fishing rights "
-            "in the waters off the Kuril Islands that both governments claim. The envoy left Tokyo on Tuesday "
-            "and is expected in Moscow by Friday, officials in Moscow said, while the embassy stays open.\n"
-            "Japan's foreign ministry said it regretted the decision and hoped the envoy would return soon.\n"
-            "Diplomats compared the move with the recall of Anatoly Antonov from Washington.\n")
-    verdict = _relevance(QUERY, "Envoy to Japan recalled to Moscow", text)
+    # Another founder's case: the query's generic words lead it, but the name that makes the
+    # query hold is in one sentence of the body, in a comparison.
+    query = parse_query('"Bankman-Fried" OR (FTX AND (founder OR fraud))')
+    text = ("The founder of Binance pleaded guilty on Tuesday to breaking money-laundering law, and the "
+            "exchange agreed to pay $4.3 billion. Prosecutors said the fraud case was not part of the deal.\n"
+            "The founder will remain free on bail until sentencing in February, the judge said.\n" + UNRELATED +
+            "\nUnlike Sam Bankman-Fried, he was not accused of taking customers' money.\n")
+    verdict = _relevance(query, "Binance founder pleads guilty", text)
     assert not verdict.belongs and verdict.in_passing
-    assert "rests on antonov, named in one sentence of the body alone" in verdict.explanation
-    # Synonyms pool their places: an OR's words in two sentences hold, as does the name in the lead.
-    assert _relevance(QUERY, "Envoy to Japan recalled to Moscow", "Antonov said so.\n" + text).belongs
-    assert _relevance(parse_query("Antonov AND (recall* OR Moscow)"), "A quiet week",
-                      UNRELATED + "\nAntonov was recalled.\nAntonov was in Moscow.\n").belongs
+    assert 'rests on "bankman fried", named in one sentence of the body alone' in verdict.explanation
+    # Named twice, or in the lead, the same words make the subject; so does a branch with all it needs.
+    assert _relevance(query, "Binance founder pleads guilty", text + "Bankman-Fried is in jail.\n").belongs
+    assert _relevance(query, "Binance founder pleads guilty", "FTX collapsed.\n" + text).belongs
 
 
 def test_an_article_without_text_is_judged_on_its_title():
