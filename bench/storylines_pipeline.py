@@ -1,6 +1,7 @@
 """storyline-dev through the real pipeline: served on loopback, polled pass by pass, scored by `devset`.
 
     .venv/bin/python bench/storylines_pipeline.py      (data: $STORYWATCH_EVAL_DATA/storyline-dev)
+    .venv/bin/python bench/storylines_pipeline.py --corpus storyline-extra   (bench/corpora: the held-out corpus)
 
 The five outlets are served by the demo's LoopbackSite, each article as a page in ordinary
 chrome and each outlet's RSS feed listing what it has published by the pass's time; a live

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from storywatch.errors import QuerySyntaxError
-from storywatch.query_syntax import And, Node, Not, Or, Term, parse_syntax, words
+from storywatch.query_syntax import And, Node, Not, Or, Term, cased_words, parse_syntax
 from storywatch.storylines.text import Zone, sentences
 
 __all__ = ["And", "ClauseHit", "Document", "Match", "Not", "Or", "Query", "QuerySyntaxError", "Term", "parse_query"]
@@ -27,6 +27,7 @@ class _Token:
     word: str
     sentence: int
     zone: Zone
+    capitalised: bool
 
 
 class Document:
@@ -35,9 +36,9 @@ class Document:
     def __init__(self, title: str | None, text: str | None):
         self.has_text = bool((text or "").strip())
         self.tokens: list[_Token] = [
-            _Token(word, sentence.index, sentence.zone)
+            _Token(word, sentence.index, sentence.zone, capitalised)
             for sentence in sentences(title, text)
-            for word in words(sentence.text)
+            for word, capitalised in cased_words(sentence.text)
         ]
         self.text_sentences = len({token.sentence for token in self.tokens if token.sentence > 0})
         self.positions: dict[str, list[int]] = {}
@@ -162,32 +163,66 @@ def _evaluate(node: Node, document: Document) -> bool:
 def _faint(node: Node, document: Document) -> str | None:
     """The words a match rests on when they are named only once, in the body; else None.
 
-    A report names what its storyline is about in its title or lead, or again and again. When
-    the clauses that make the query hold (every operand of an AND, the branches of an OR that
-    hold) occur in one sentence of the body alone, the article mentions the storyline and is
-    about something else: the other exchange whose founder is compared with the accused. The
-    query's words in a branch that does not hold (a generic `fraud` beside a missing `FTX`) do
-    not lift it."""
-    places, names = _support(node, document)
-    prominent = any(zone is not Zone.BODY for _, zone in places) or len({sentence for sentence, _ in places}) > 1
-    return None if prominent or not places else ", ".join(dict.fromkeys(names))
+    A report names what its storyline is about in its title or lead, or again and again. The
+    article mentions the storyline and is about something else when the clauses that make the
+    query hold (every operand of an AND, the branches of an OR that hold) occur in one sentence
+    of the body alone (the other exchange whose founder is compared with the accused), or when
+    a name the query needs does (an AND's operand whose words the article writes as names: the
+    country in "Ottawa expels a Chinese diplomat, as it did in a row with India"). A word of the
+    query the article does not write as a name ("envoy", "deal") only says what happened, and a
+    report may name it once. Words in a branch that does not hold (a generic `fraud` beside a
+    missing `FTX`) do not lift a match."""
+    places, names, faint_name = _support(node, document)
+    if faint_name:
+        return faint_name
+    return None if not places or _prominent(places) else ", ".join(dict.fromkeys(names))
 
 
-def _support(node: Node, document: Document) -> tuple[set[tuple[int, Zone]], list[str]]:
-    """(sentence, zone) of each occurrence of the words that make a holding clause hold, and
-    those words; an exclusion adds none."""
+Places = set[tuple[int, Zone]]  # (sentence, zone) of each occurrence
+
+
+def _support(node: Node, document: Document) -> tuple[Places, list[str], str | None]:
+    """(sentence, zone) of each occurrence of the words that make a holding clause hold, those
+    words, and the first operand of an AND that is a name named faintly; an exclusion adds none."""
     if isinstance(node, Term):
         tokens = document.occurrences(node)
-        return {(t.sentence, t.zone) for t in tokens}, [str(node)] if tokens else []
-    places: set[tuple[int, Zone]] = set()
+        return {(t.sentence, t.zone) for t in tokens}, [str(node)] if tokens else [], None
+    if isinstance(node, Not):
+        return set(), [], None
+    places: Places = set()
     names: list[str] = []
-    if isinstance(node, Or | And):
-        for operand in node.operands:
-            if isinstance(node, And) or _evaluate(operand, document):
-                more, named = _support(operand, document)
-                places |= more
-                names += named
-    return places, names
+    faint_names: list[str | None] = []
+    for operand in node.operands:
+        if isinstance(node, Or) and not _evaluate(operand, document):
+            continue
+        more, named, faint_name = _support(operand, document)
+        places |= more
+        names += named
+        if isinstance(node, And) and not faint_name and not _prominent(more) and _written_as_names(operand, document):
+            faint_name = ", ".join(dict.fromkeys(named))
+        faint_names.append(faint_name)
+    # An AND needs every operand, so one faint name is enough; an OR holds on any branch that is not faint.
+    found = [name for name in faint_names if name]
+    faint = (found[0] if found else None) if isinstance(node, And) else (found[0] if found and len(found) == len(faint_names) else None)
+    return places, names, faint
+
+
+def _prominent(places: Places) -> bool:
+    return any(zone is not Zone.BODY for _, zone in places) or len({sentence for sentence, _ in places}) > 1
+
+
+def _written_as_names(node: Node, document: Document) -> bool:
+    """Every word of the clause the article uses is written with a capital wherever it occurs."""
+    tokens = [t for term in _terms_of(node) for t in document.occurrences(term)]
+    return bool(tokens) and all(t.capitalised for t in tokens)
+
+
+def _terms_of(node: Node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [term for operand in node.operands for term in _terms_of(operand)]
 
 
 def _hits(terms: tuple[Term, ...], document: Document) -> tuple[ClauseHit, ...]:

@@ -28,7 +28,12 @@ _WORD = re.compile(r"[^\W_]+")
 
 def words(text: str) -> list[str]:
     """The casefolded words of `text`, in order."""
-    return _WORD.findall(text.casefold())
+    return [word.casefold() for word in _WORD.findall(text)]
+
+
+def cased_words(text: str) -> list[tuple[str, bool]]:
+    """`words(text)`, each with whether it was written with a capital (a name, unless it opens a sentence)."""
+    return [(word.casefold(), word[0].isupper()) for word in _WORD.findall(text)]
 
 
 # --- the AST -----------------------------------------------------------------------------

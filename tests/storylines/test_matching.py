@@ -36,7 +36,7 @@ def test_one_sentence_in_an_unrelated_piece_is_a_mention_in_passing():
 
 
 def test_sentences_covering_a_share_of_the_text_make_the_subject_one_lead_sentence_does_not():
-    two = UNRELATED + "\nRussia recalled its envoy.\n" + UNRELATED + "\nAnatoly Antonov flew to Moscow.\n"
+    two = UNRELATED + "\nRussia recalled its envoy Antonov.\n" + UNRELATED + "\nAnatoly Antonov flew to Moscow.\n"
     assert _relevance(QUERY, "Idlib falls", two).belongs
     lead = "Russia recalled its envoy Anatoly Antonov to Moscow.\n" + UNRELATED * 3
     verdict = _relevance(QUERY, "Idlib falls", lead)
@@ -60,6 +60,20 @@ def test_a_match_that_rests_on_one_body_sentence_is_in_passing_whatever_else_the
     # Named twice, or in the lead, the same words make the subject; so does a branch with all it needs.
     assert _relevance(query, "Binance founder pleads guilty", text + "Bankman-Fried is in jail.\n").belongs
     assert _relevance(query, "Binance founder pleads guilty", "FTX collapsed.\n" + text).belongs
+
+
+def test_a_name_the_query_needs_named_once_in_the_body_is_a_comparison_but_a_common_word_may_be():
+    lead = ("Russia recalled its envoy to Tokyo for consultations on Monday, after a row over fishing rights "
+            "in the waters off the Kuril Islands that both governments claim. The envoy flew to Moscow on "
+            "Tuesday, officials said, while the embassy stays open and its staff keep working.\n" + UNRELATED)
+    compared = lead + "\nDiplomats compared the move with the recall of Anatoly Antonov from Washington.\n"
+    verdict = _relevance(QUERY, "Envoy to Japan recalled", compared)
+    assert not verdict.belongs and "rests on antonov, named in one sentence of the body alone" in verdict.explanation
+    # The storyline's own report may name what happened once ("envoy"), beside its name told twice.
+    report = ("Anatoly Antonov was recalled to Moscow for consultations on Wednesday, the foreign ministry said, "
+              "after Washington accused Russia of meddling in its elections and imposed new sanctions.\n"
+              + UNRELATED + "\nAntonov is the Russian envoy to Washington since 2017.\n")
+    assert _relevance(QUERY, "Moscow summons its man in Washington", report).belongs
 
 
 def test_an_article_without_text_is_judged_on_its_title():
