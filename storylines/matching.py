@@ -5,8 +5,9 @@ whose lead has one sentence on the bank, an earnings story, a visit elsewhere ma
 as well as the reports do. The subject shows in where the matches sit and how much of the
 article they cover: a query word in the title, or matches in several sentences covering a
 real share of the text. One sentence, in the lead or anywhere else, or a scatter of sentences
-in a long piece about something else, is a mention in passing and is not assigned; the
-explanation says which.
+in a long piece about something else, is a mention in passing and is not assigned; so is a
+match that rests on one sentence of the body (`Match.faint`: the words that make the query
+hold, or a name it needs, named there alone). The explanation says which.
 """
 
 from __future__ import annotations
