@@ -202,9 +202,9 @@ def _support(node: Node, document: Document) -> tuple[Places, list[str], str | N
             faint_name = ", ".join(dict.fromkeys(named))
         faint_names.append(faint_name)
     # An AND needs every operand, so one faint name is enough; an OR holds on any branch that is not faint.
-    found = [name for name in faint_names if name]
-    faint = (found[0] if found else None) if isinstance(node, And) else (found[0] if found and len(found) == len(faint_names) else None)
-    return places, names, faint
+    if isinstance(node, And):
+        return places, names, next((name for name in faint_names if name), None)
+    return places, names, faint_names[0] if faint_names and all(faint_names) else None
 
 
 def _prominent(places: Places) -> bool:
@@ -213,16 +213,10 @@ def _prominent(places: Places) -> bool:
 
 def _written_as_names(node: Node, document: Document) -> bool:
     """Every word of the clause the article uses is written with a capital wherever it occurs."""
-    tokens = [t for term in _terms_of(node) for t in document.occurrences(term)]
+    terms: list[Term] = []
+    _collect(node, True, terms)
+    tokens = [t for term in terms for t in document.occurrences(term)]
     return bool(tokens) and all(t.capitalised for t in tokens)
-
-
-def _terms_of(node: Node) -> list[Term]:
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [term for operand in node.operands for term in _terms_of(operand)]
 
 
 def _hits(terms: tuple[Term, ...], document: Document) -> tuple[ClauseHit, ...]:
