@@ -270,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in figures:
         print("  " + line)
     model = train(dev, dev.storylines, stats, args.l2)
-    print(f"{corpus_name(extra)} ({len(extra.storylines)} storylines in other domains, never trained on), "
+    print(f"{extra.folder.name} ({len(extra.storylines)} storylines in other domains, never trained on), "
           f"held out whole: the model fitted on storyline-dev, L2 {args.l2}:")
     held_out = score(extra, *replay(extra, model, extra.storylines))
     for line in held_out:
@@ -283,14 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         MODEL_PATH.write_text(model.to_json(
             trained_on="storyline-dev (6 storylines, 30 developments), bench/train_join_model.py",
-            l2=args.l2, cross_validated=figures + [f"{corpus_name(extra)}, held out:", *held_out],
+            l2=args.l2, cross_validated=figures + [f"{extra.folder.name}, held out:", *held_out],
         ) + "\n")
         print(f"wrote {MODEL_PATH}: {describe(model)}")
     return 0
-
-
-def corpus_name(corpus: devset.DevSet) -> str:
-    return corpus.folder.name
 
 
 if __name__ == "__main__":

@@ -44,9 +44,16 @@ class Document:
         self.positions: dict[str, list[int]] = {}
         for position, token in enumerate(self.tokens):
             self.positions.setdefault(token.word, []).append(position)
+        self._found: dict[Term, list[_Token]] = {}
 
     def occurrences(self, term: Term) -> list[_Token]:
-        """The first token of every place `term` occurs."""
+        """The first token of every place `term` occurs (looked up once: matching a query asks
+        whether it holds, where it holds and how prominently, and a prefix scans every word)."""
+        if term not in self._found:
+            self._found[term] = self._find(term)
+        return self._found[term]
+
+    def _find(self, term: Term) -> list[_Token]:
         first, *rest = term.words
         if term.prefix and not rest:
             starts = sorted(p for w, ps in self.positions.items() if w.startswith(first) for p in ps)
