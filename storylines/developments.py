@@ -18,15 +18,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from storywatch.storylines.entities import Fact
-from storywatch.storylines.features import MAX_TERMS, ArticleFeatures
+from storywatch.storylines.features import MAX_TERMS, TEASER_WORDS, ArticleFeatures
 from storywatch.storylines.joining import JOIN_PROBABILITY, JoinModel, PairEvidence
 from storywatch.storylines.model import Profile, TermStats, Vector
+from storywatch.storylines.temporal import ReportedDay
 
 ACTIVE_DAYS = 60   # a development quiet for longer no longer gathers reports (recaps come 5-40 days on)
 MAX_ACTIVE = 300   # at most this many recent developments per storyline are compared
 MAX_FACTS = 400    # facts remembered per development
 SHOWN_FACTS = 8    # new facts kept with a development
 SEED = "seed"      # the first report's headline vector, kept as it was: what the development is about
+STORY_SAMPLE = 30  # a storyline is judged one story or many on its most recent developments (bounds a pairwise cost)
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,14 @@ class DevelopmentIndex:
         self.profiles: dict[str, Profile] = {}
         self._postings: dict[str, set[str]] = {}
         self._norms: dict[str, dict[str, float]] = {}
+        self._one_story: bool | None = None  # what `tells_one_story` found, until a development changes
         for profile in profiles:
             self.put(profile)
 
     def put(self, profile: Profile) -> None:
         """Add a development or replace it with its updated profile."""
         self.profiles[profile.development_id] = profile
+        self._one_story = None
         self._norms[profile.development_id] = {
             space: self._norm(vector) for space, vector in profile.vectors.items()
         }
@@ -93,6 +97,32 @@ class DevelopmentIndex:
         retold_here = features.retold and self.story_known
         joins = nearest if probability >= JOIN_PROBABILITY or retold_here else None
         return Placement(joins, nearest, round(probability, 3), new_facts)
+
+    def nearest_story(self, features: ArticleFeatures, at: datetime,
+                      among: Iterable[Profile] | None = None) -> tuple[float, Profile] | None:
+        """The development whose story the report most probably tells, among every recent one
+        (not only those sharing a headline word or name: the story shows in the body too), and
+        that probability, as the same-story stage weighs it; None when there is none."""
+        scored = [(self.model.probability(self.evidence(features, p, at), story_known=False), p)
+                  for p in (self._recent(at) if among is None else among)]
+        return max(scored, key=lambda pair: (pair[0], pair[1].last_seen_at), default=None)
+
+    def tells_one_story(self, at: datetime) -> bool:
+        """Whether the storyline is one story (a flight, a recall, a trial) rather than a beat of
+        many (a financial crisis, a pandemic): more of its recent developments than not are, by
+        the same-story stage, the same story as another of them. One development is one story."""
+        if self._one_story is None:
+            recent = sorted(self._recent(at), key=lambda p: p.last_seen_at, reverse=True)[:STORY_SAMPLE]
+            same = 0
+            for profile in recent:
+                nearest = self.nearest_story(_as_report(profile), at, [p for p in recent if p is not profile])
+                same += nearest is not None and nearest[0] >= JOIN_PROBABILITY
+            self._one_story = len(recent) < 2 or same > len(recent) / 2
+        return self._one_story
+
+    def _recent(self, at: datetime) -> list[Profile]:
+        horizon = at - timedelta(days=ACTIVE_DAYS)
+        return [p for p in self.profiles.values() if p.last_seen_at >= horizon]
 
     def evidence(self, features: ArticleFeatures, profile: Profile, at: datetime) -> PairEvidence:
         article = _vectors(features)
@@ -176,6 +206,16 @@ def why_new(placement: Placement, event: str, reported_on: date, *, page_update:
 
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+def _as_report(profile: Profile) -> ArticleFeatures:
+    """A development read as one report of its mean words, to weigh it against the others."""
+    vectors = profile.vectors
+    return ArticleFeatures(
+        title=vectors.get("title", {}), headline=vectors.get("headline", {}), body=vectors.get("body", {}),
+        names=vectors.get("names", {}), lead_facts=(), fact_keys=profile.facts, text_words=TEASER_WORDS,
+        reported=ReportedDay(profile.reported_on, "", 0), recap=False,
+    )
 
 
 def _vectors(features: ArticleFeatures) -> dict[str, Vector]:

@@ -28,6 +28,7 @@ class Relevance:
     score: float       # 0..1: where the query words occur, how widely, how many of them
     explanation: str
     in_passing: bool = False  # the query matched, but only in passing (so `belongs` is False)
+    in_headline: bool = True  # the query holds on the title and lead alone (the body is not needed)
 
 
 def relevance(query: Query, document: Document, language: str | None = None) -> Relevance:
@@ -48,7 +49,7 @@ def relevance(query: Query, document: Document, language: str | None = None) -> 
             return Relevance(False, 0.0, _join(
                 f"mentioned in passing only: {evidence}, {covered} of {total} text sentences and nothing in "
                 f"the title, so the storyline is not the article's subject", notes), in_passing=True)
-    return Relevance(True, _score(match), _join(evidence, notes))
+    return Relevance(True, _score(match), _join(evidence, notes), in_headline=match.in_headline)
 
 
 def _score(match: Match) -> float:

@@ -96,6 +96,7 @@ class Match:
     hits: tuple[ClauseHit, ...]  # positive clauses that occur, in query order
     positive_clauses: int        # how many words/phrases the query asks for (outside NOT)
     faint: str | None = None     # the words the match rests on, when they occur once, in the body (see `_faint`)
+    in_headline: bool = False    # the query holds on the title and lead alone
 
     @property
     def sentence_count(self) -> int:
@@ -135,7 +136,8 @@ class Query:
     def match_document(self, document: Document) -> Match:
         """Match an article tokenized once for all storylines."""
         matched = _evaluate(self.root, document)
-        return Match(matched, _hits(self.terms, document), len(self.terms), _faint(self.root, document) if matched else None)
+        return Match(matched, _hits(self.terms, document), len(self.terms), _faint(self.root, document) if matched else None,
+                     matched and _evaluate(self.root, document, headline=True))
 
     def mentions(self, word: str) -> bool:
         """Whether `word` is one of this query's positive words (or falls under one of its prefixes)."""
@@ -157,14 +159,15 @@ def _collect(node: Node, positive: bool, found: list[Term]) -> None:
             _collect(operand, positive, found)
 
 
-def _evaluate(node: Node, document: Document) -> bool:
+def _evaluate(node: Node, document: Document, headline: bool = False) -> bool:
+    """Whether the query holds on the document (`headline`: on its title and lead alone)."""
     if isinstance(node, Term):
-        return bool(document.occurrences(node))
+        return any(not headline or token.zone is not Zone.BODY for token in document.occurrences(node))
     if isinstance(node, Not):
-        return not _evaluate(node.operand, document)
+        return not _evaluate(node.operand, document, headline)
     if isinstance(node, And):
-        return all(_evaluate(operand, document) for operand in node.operands)
-    return any(_evaluate(operand, document) for operand in node.operands)
+        return all(_evaluate(operand, document, headline) for operand in node.operands)
+    return any(_evaluate(operand, document, headline) for operand in node.operands)
 
 
 def _faint(node: Node, document: Document) -> str | None:

@@ -25,7 +25,7 @@ from storywatch.storylines.developments import (
 )
 from storywatch.storylines import store
 from storywatch.storylines.features import ArticleFeatures, article_features, update_report
-from storywatch.storylines.joining import JoinModel
+from storywatch.storylines.joining import JOIN_PROBABILITY, JoinModel
 from storywatch.storylines.matching import Relevance, relevance
 from storywatch.storylines.model import Assignment, Development, Profile, StoredArticle
 from storywatch.storylines.query import Document, Query, parse_query
@@ -201,11 +201,11 @@ def _storyline(
     updates = _updates(con, [a for a in articles if a.duplicate_of is None and done.get(a.article_id, (None,))[0]], query)
     articles = [a for a in articles if a.article_id not in done]
     members = [a for a in articles if a.duplicate_of is None and verdicts[a.article_id].belongs]
-    passed_over = tuple(
+    passed_over = [
         Assignment(storyline.id, article_id, None, verdict.score, verdict.explanation)
         for article_id, verdict in verdicts.items()
         if verdict.in_passing and article_id not in done
-    )
+    ]
     assignments: list[Assignment] = []
     opened: list[Development] = []
     changed: dict[str, Profile] = {}
@@ -220,6 +220,12 @@ def _storyline(
         for report in sorted(reports, key=lambda r: (r.at, r.article.article_id)):
             article, report_features = report.article, report.features
             placement = index.place(report_features, report.at)
+            if index.story_known and not report.page_update and placement.probability < JOIN_PROBABILITY:
+                verdict = verdicts[article.article_id]
+                if not verdict.in_headline and (other := _other_story(index, report)):
+                    passed_over.append(Assignment(storyline.id, article.article_id, None, verdict.score,
+                                                  "; ".join([verdict.explanation, other])))
+                    continue
             if placement.joins is not None:
                 profile = absorb(placement.joins, report_features, report.at)
                 where = f"joins development {profile.development_id} (probability {placement.probability:.2f})"
@@ -240,7 +246,27 @@ def _storyline(
                 ))
     assignments += _copies(con, storyline.id, articles, assignments)
     store.save(con, storyline.id, assignments, opened, list(changed.values()), now)
-    return TrackingResult(tuple(assignments), tuple(opened), passed_over)
+    return TrackingResult(tuple(assignments), tuple(opened), tuple(passed_over))
+
+
+def _other_story(index: DevelopmentIndex, report: Report) -> str | None:
+    """Why a report is not the storyline's, when it tells another story in the storyline's words.
+
+    Asked of an article the query holds on only with its body's words, and that no development
+    takes as the same event: were it in the storyline it would open a development (or join one
+    only as a recap). Such an article is about something else and names the storyline along the
+    way (an earnings report that recalls the capsule, an immigration plan that counts visas),
+    unless its story is one of the storyline's: the same-story stage, weighing it against each
+    recent development, says whether it is. A storyline with no development yet has nothing to
+    tell its story from, and its first report always opens one; a storyline that is a beat of
+    many stories (`DevelopmentIndex.tells_one_story`) takes a new story as its next development."""
+    nearest = index.nearest_story(report.features, report.at)
+    if nearest is None or nearest[0] >= JOIN_PROBABILITY or not index.tells_one_story(report.at):
+        return None
+    probability, profile = nearest
+    return (f"not assigned: the query holds only with words of the body, and the article tells another story "
+            f"than the storyline's: the development most like it, {profile.headline!r}, is the same story "
+            f"with probability {probability:.2f}")
 
 
 def _updates(con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle], query: Query) -> list[Report]:

@@ -1,7 +1,7 @@
 """The hard cases of development detection, each through the real pipeline.
 
 Every test serves a few articles of the storyline-dev excerpt (`storyline_dev/`, see its
-README) on the loopback site with the bench's own replay: outlets' pages and RSS feeds as
+README), or of the project's own held-out corpus (`bench/corpora/storyline-extra`), on the loopback site with the bench's own replay: outlets' pages and RSS feeds as
 they stood every 12 hours of corpus time, a live blog changing at its URL. Each pass runs
 the monitoring pass's steps with the corpus time as `now` into a real DuckDB file, and
 alerts go through Apprise's json:// to the loopback webhook receiver. The tests state what a
@@ -27,6 +27,7 @@ devset = bench_modules.load("devset")
 pipeline = bench_modules.load("storylines_pipeline")
 
 EXCERPT = devset.load(Path(__file__).with_name("storyline_dev"))
+EXTRA = devset.load_sources()  # the project's own held-out corpus, bench/corpora/storyline-extra
 URL = re.compile(r"https?://\S+")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # three or more items of one or two words between commas: a list, not a sentence
@@ -89,11 +90,11 @@ def extraction() -> Iterator[str]:
 def replay(tmp_path, site, receiver, extraction) -> Callable[..., Run]:
     """Replays the named excerpt articles through the pipeline, pass by pass, and reads back the outcome."""
 
-    def run(*keys: str) -> Run:
-        articles = tuple(EXCERPT.by_key[key] for key in keys)
+    def run(*keys: str, source: devset.DevSet = EXCERPT) -> Run:
+        articles = tuple(source.by_key[key] for key in keys)
         labelled = {a.development_id for a in articles} | {u.development_id for a in articles for u in a.updates}
         corpus = dataclasses.replace(
-            EXCERPT, articles=articles, developments=tuple(d for d in EXCERPT.developments if d.id in labelled)
+            source, articles=articles, developments=tuple(d for d in source.developments if d.id in labelled)
         )
         corpus_site = pipeline.CorpusSite(corpus, site)
         settings = load_settings(pipeline.write_config(tmp_path, corpus, corpus_site.feeds(), [receiver.json_url()]))
@@ -172,6 +173,17 @@ def test_a_passing_mention_that_matches_the_query_is_not_assigned(replay, report
 def test_a_distractor_with_the_storylines_vocabulary_is_not_assigned(replay, report, distractor):
     run = replay(report, distractor)
     assert distractor not in run.assigned
+    assert [key for _, key in run.alerted()] == [report]
+
+
+@pytest.mark.parametrize("report, other", [
+    ("sl4-ledger", "sl-pass1-ledger"),      # Boeing's quarter: its title names Boeing, one paragraph the capsule
+    ("ci5-pinewood", "ci-dist3-pinewood"),  # Canada's immigration levels: India and visas named in the body
+])
+def test_an_article_of_another_story_that_needs_its_body_to_match_is_not_assigned(replay, report, other):
+    # both match the query only with words of their body, and neither tells the storyline's story
+    run = replay(report, other, source=EXTRA)
+    assert other not in run.assigned
     assert [key for _, key in run.alerted()] == [report]
 
 

@@ -129,3 +129,13 @@ def test_a_match_says_which_clauses_occur_in_title_lead_and_body():
     assert match.matched and set(hits) == {"antonov", "ambassador", "envoy"}  # NOT clauses are not evidence
     assert (hits["ambassador"].title, hits["antonov"].lead, hits["envoy"].body) == (1, 9, 1)
     assert match.in_title and match.sentence_count == 11
+
+
+def test_a_match_says_whether_the_query_holds_on_the_title_and_lead_alone():
+    lead = "Anatoly Antonov arrived in Moscow on Sunday. " * 9  # 63 words: the lead is about 60
+    body = "Later the envoy met officials in Moscow."
+    query = parse_query("Antonov AND (ambassador OR envoy)")
+    assert query.match("Ambassador returns", lead + "\n" + body).in_headline
+    needs_body = query.match("Arrival in Moscow", lead + "\n" + body)
+    assert needs_body.matched and not needs_body.in_headline  # "envoy" only in the body
+    assert not query.match("Ambassador returns", "Nothing to report.").in_headline  # no match at all

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from storywatch.config import StorylineSettings
 from storywatch.storylines import backfill, track
 from storywatch.storylines.tracker import development_id
 from storywatch.warehouse.db import transaction
@@ -91,6 +92,45 @@ def test_an_article_in_several_storylines_says_so_and_a_passing_mention_is_repor
     assert [(a.storyline_id, a.article_id) for a in result.passed_over] == [(AMBASSADOR.id, passing)]
     stored = db.execute("SELECT count(*) FROM storyline_articles WHERE article_id = ?", [passing]).fetchone()
     assert stored == (0,)
+
+
+# An earnings story that recalls the blockage in two sentences of its body: the query holds
+# (Suez, ship, blocked), but only with the body's words, and its story is the shipping line's year.
+EARNINGS = ("Maersk posts record profit as freight rates soar",
+            "A.P. Moller-Maersk, the Danish container line, said that its net profit for the year "
+            "rose more than tenfold to a record, as freight rates on its main east-west routes stayed near their "
+            "pandemic highs.\n"
+            "Revenue climbed to about $62 billion, and the board proposed the largest dividend in its history. "
+            "Shares rose 4 per cent in Copenhagen, and rivals Hapag-Lloyd and CMA CGM also gained.\n"
+            "Chief executive Soren Skou told investors that the company had ordered eight new vessels and would "
+            "spend more on terminals in Los Angeles, Algeciras and Colombo.\n"
+            "Jefferies and Danske Bank raised their price targets after the results.\n"
+            "Maersk ships were among the hundreds stuck for six days when the Suez Canal was blocked in March, an "
+            "episode the company said had cost it little.\n"
+            "Analysts said the week its vessels were stuck outside the canal at Suez had barely dented earnings, which were driven "
+            "by the scramble for containers.")
+STORIES = StorylineSettings(id="disruptions", title="Shipping and fuel disruptions",
+                            query='Suez OR "Colonial Pipeline"')
+
+
+def test_a_report_of_another_story_that_needs_its_body_to_match_stays_out_of_a_one_story_storyline(db, corpus):
+    grounding = store_corpus_article(db, corpus[GROUNDING])
+    _track(db, [EVER_GIVEN], [grounding])
+    earnings = store_article(db, "earnings", *EARNINGS, published_at=corpus[GROUNDING].published_at + timedelta(days=40))
+    result = _track(db, [EVER_GIVEN], [earnings])
+    assert result.assignments == () and result.opened == ()
+    (passed,) = result.passed_over
+    assert passed.article_id == earnings
+    assert "the query holds only with words of the body, and the article tells another story" in passed.explanation
+
+
+def test_in_a_storyline_of_many_stories_a_new_story_that_needs_its_body_to_match_opens_a_development(db, corpus):
+    first = [store_corpus_article(db, corpus[key]) for key in (GROUNDING, PIPELINE)]
+    _track(db, [STORIES], first)
+    earnings = store_article(db, "earnings", *EARNINGS, published_at=corpus[PIPELINE].published_at + timedelta(days=1))
+    result = _track(db, [STORIES], [earnings])
+    assert [d.first_article_id for d in result.opened] == [earnings]
+    assert result.passed_over == ()
 
 
 def test_empty_text_and_a_storyline_without_matches_are_no_errors(db):
