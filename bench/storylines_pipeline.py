@@ -113,7 +113,8 @@ class CorpusSite:
 
     def publish(self, at: datetime) -> None:
         """Serve every page and feed as they stood at `at`."""
-        articles = tuple(_sample(a, at, a.id in self._first_reports) for a in self.corpus.articles if a.published <= at)
+        articles = tuple(_sample(self.corpus.folder.name, a, at, a.id in self._first_reports)
+                         for a in self.corpus.articles if a.published <= at)
         Newsroom(self.outlets, articles, {}).publish(self.site, 0)
 
     def key_of(self, url: str) -> str | None:
@@ -130,10 +131,10 @@ class CorpusSite:
         return {article.id for article in first.values()}
 
 
-def _sample(article: devset.DevArticle, at: datetime, first: bool) -> SampleArticle:
+def _sample(corpus_name: str, article: devset.DevArticle, at: datetime, first: bool) -> SampleArticle:
     revision, _, text = article.revision_at(at)
     return SampleArticle(
-        key=f"storyline-dev/{article.id}",
+        key=f"{corpus_name}/{article.id}",
         wave=0,
         outlet=article.outlet_key,
         title=article.title,

@@ -59,14 +59,15 @@ class DevelopmentIndex:
         self.profiles: dict[str, Profile] = {}
         self._postings: dict[str, set[str]] = {}
         self._norms: dict[str, dict[str, float]] = {}
-        self._one_story: bool | None = None  # what `tells_one_story` found, until a development changes
+        self._one_story: bool | None = None  # what `tells_one_story` found, until a development is added
         for profile in profiles:
             self.put(profile)
 
     def put(self, profile: Profile) -> None:
         """Add a development or replace it with its updated profile."""
+        if profile.development_id not in self.profiles:
+            self._one_story = None  # a new development may change what the storyline is; a report more does not
         self.profiles[profile.development_id] = profile
-        self._one_story = None
         self._norms[profile.development_id] = {
             space: self._norm(vector) for space, vector in profile.vectors.items()
         }

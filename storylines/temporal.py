@@ -46,6 +46,7 @@ _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 # "Last week", "a month ago" name a span, not a day: they date an event only when no sentence names a day.
 _PERIOD_UNITS = frozenset({"week", "fortnight", "month", "year"})
 
+_COUNT = "|".join([r"\d+", *(re.escape(word) for word in _NUMBERS)])  # "3", "three", "a few": how many units
 _MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _EXPRESSIONS = re.compile(
     "|".join([
@@ -53,10 +54,9 @@ _EXPRESSIONS = re.compile(
         rf"(?P<dm>\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.replace('month', 'month2')}(?:,?\s+(?P<year2>(?:19|20)\d{{2}}))?)",
         r"(?P<weekday>\b(?:(?P<last>last|this|next)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
         r"(?P<relative>\b(?P<yesterday>yesterday)|\b(?P<today>today|tonight|this (?:morning|afternoon|evening))\b|\b(?P<lastnight>last night|overnight)\b)",
-        r"(?P<ago>\b(?P<count>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s+(?P<unit>day|week|fortnight|month|year)s?\s+ago\b)",
+        rf"(?P<ago>\b(?P<count>{_COUNT})\s+(?P<unit>day|week|fortnight|month|year)s?\s+ago\b)",
         r"(?P<lastunit>\blast\s+(?P<unit2>week|month|year)\b)",
-        r"(?P<after>\b(?P<count3>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few)\s+"
-        r"(?P<unit3>day|week|fortnight|month|year)s?\s+(?:after|since|on from)\b)",
+        rf"(?P<after>\b(?P<count3>{_COUNT})\s+(?P<unit3>day|week|fortnight|month|year)s?\s+(?:after|since|on from)\b)",
     ]),
     re.IGNORECASE,
 )

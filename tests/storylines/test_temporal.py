@@ -19,6 +19,7 @@ WEDNESDAY = datetime(2021, 3, 24, 21, 30, tzinfo=timezone.utc)
     ("On 23 March 2021 the ship ran aground.", date(2021, 3, 23)),
     ("A week ago the ship slid off the bank.", date(2021, 3, 17)),
     ("Two weeks ago regulators seized the bank.", date(2021, 3, 10)),
+    ("Eleven days ago the ship slid off the bank.", date(2021, 3, 13)),      # every count word, as "after" reads them
     ("Last Wednesday the ship ran aground.", date(2021, 3, 17)),             # "last" never means today
     ("On December 30 the ship left Rotterdam.", date(2020, 12, 30)),          # a yearless date long after: last year
 ])
