@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/timeline17_eval.py --pipeline
 	$(BIN)/python bench/storylines_pipeline.py
 	$(BIN)/python bench/storylines_pipeline.py --corpus storyline-extra
+	$(BIN)/python bench/storylines_pipeline.py --corpus storyline-blind
 	$(BIN)/python bench/analyst_copy.py
 	$(BIN)/python -m bench.hostile
 

@@ -119,9 +119,11 @@ def load(folder: Path | None = None) -> DevSet:
     )
 
 
-#: storywatch's own labelled corpus, in the repository: four storylines in other domains, in
-#: sources an author edits (see its storylines.yaml); the benches read it beside storyline-dev
-EXTRA = Path(__file__).resolve().parent / "corpora" / "storyline-extra"
+#: storywatch's own labelled corpora, in the repository, in sources an author edits (see each
+#: one's storylines.yaml); the benches read them beside storyline-dev and never train on them
+CORPORA = Path(__file__).resolve().parent / "corpora"
+EXTRA = CORPORA / "storyline-extra"  # four storylines in other domains
+BLIND = CORPORA / "storyline-blind"  # four more, written after the rules they measure
 
 
 def load_sources(folder: Path = EXTRA) -> DevSet:

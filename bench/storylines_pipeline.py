@@ -1,7 +1,7 @@
 """storyline-dev through the real pipeline: served on loopback, polled pass by pass, scored by `devset`.
 
     .venv/bin/python bench/storylines_pipeline.py      (data: $STORYWATCH_EVAL_DATA/storyline-dev)
-    .venv/bin/python bench/storylines_pipeline.py --corpus storyline-extra   (bench/corpora: the held-out corpus)
+    .venv/bin/python bench/storylines_pipeline.py --corpus storyline-extra|storyline-blind   (bench/corpora: held out)
 
 The five outlets are served by the demo's LoopbackSite, each article as a page in ordinary
 chrome and each outlet's RSS feed listing what it has published by the pass's time; a live
@@ -270,11 +270,11 @@ class MailSink:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=("storyline-dev", "storyline-extra"), default="storyline-dev",
-                        help="storyline-dev (the shared data) or storyline-extra (the repository's own)")
+    parser.add_argument("--corpus", choices=("storyline-dev", devset.EXTRA.name, devset.BLIND.name),
+                        default="storyline-dev", help="storyline-dev (the shared data) or one of the repository's own")
     args = parser.parse_args(argv)
     try:
-        corpus = devset.load() if args.corpus == "storyline-dev" else devset.load_sources()
+        corpus = devset.load() if args.corpus == "storyline-dev" else devset.load_sources(devset.CORPORA / args.corpus)
     except devset.MissingData as missing:
         print(missing)
         return 0

@@ -10,10 +10,11 @@ same / not the same. Evaluation replays the corpus in-process through the produc
 
 Cross-validation: for each storyline, a model fitted on the other five tracks the held-out
 storyline; its figures are scored together at the end. Then the model fitted on all six tracks
-storyline-extra (`bench/corpora/storyline-extra`: four storylines in other domains, kept out of
-training so that one figure is on news the model never saw). `--write` writes that model to
-`storylines/join_model.json` with both sets of figures beside the weights. `--pooled` also
-cross-validates over the ten storylines pooled: more training data, but no untouched corpus left.
+the repository's own corpora (`bench/corpora`: storyline-extra and storyline-blind, four
+storylines each in other domains), kept out of training so that the figures are on news the
+model never saw. `--write` writes that model to `storylines/join_model.json` with every figure
+beside the weights. `--pooled` also cross-validates over every storyline pooled: more training
+data, but no untouched corpus left.
 """
 
 from __future__ import annotations
@@ -256,9 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help=f"fit on every storyline of storyline-dev and write {MODEL_PATH.name}")
     parser.add_argument("--pooled", action="store_true",
-                        help="also cross-validate over both corpora pooled (a model taught on the held-out one too)")
+                        help="also cross-validate over all corpora pooled (a model taught on the held-out ones too)")
     args = parser.parse_args(argv)
-    extra = devset.load_sources()
+    held_out_corpora = [devset.load_sources(folder) for folder in (devset.EXTRA, devset.BLIND)]
     try:
         dev = devset.load()
     except devset.MissingData as missing:
@@ -270,20 +271,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in figures:
         print("  " + line)
     model = train(dev, dev.storylines, stats, args.l2)
-    print(f"{extra.folder.name} ({len(extra.storylines)} storylines in other domains, never trained on), "
-          f"held out whole: the model fitted on storyline-dev, L2 {args.l2}:")
-    held_out = score(extra, *replay(extra, model, extra.storylines))
-    for line in held_out:
-        print("  " + line)
+    held_out: list[str] = []
+    for corpus in held_out_corpora:
+        print(f"{corpus.folder.name} ({len(corpus.storylines)} storylines in other domains, never trained on), "
+              f"held out whole: the model fitted on storyline-dev, L2 {args.l2}:")
+        lines = score(corpus, *replay(corpus, model, corpus.storylines))
+        for line in lines:
+            print("  " + line)
+        held_out += [f"{corpus.folder.name}, held out:", *lines]
     if args.pooled:
-        pooled = devset.combined(dev, extra)
-        print(f"both pooled, leave one storyline out ({len(pooled.storylines)} folds), L2 {args.l2}:")
+        pooled = devset.combined(dev, *held_out_corpora)
+        print(f"all pooled, leave one storyline out ({len(pooled.storylines)} folds), L2 {args.l2}:")
         for line in cross_validate(pooled, term_stats(pooled), args.l2):
             print("  " + line)
     if args.write:
         MODEL_PATH.write_text(model.to_json(
             trained_on="storyline-dev (6 storylines, 30 developments), bench/train_join_model.py",
-            l2=args.l2, cross_validated=figures + [f"{extra.folder.name}, held out:", *held_out],
+            l2=args.l2, cross_validated=figures + held_out,
         ) + "\n")
         print(f"wrote {MODEL_PATH}: {describe(model)}")
     return 0

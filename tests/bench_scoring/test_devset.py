@@ -124,8 +124,9 @@ def _json_corpus(folder):
     return folder
 
 
-def test_the_repository_corpus_loads_whole():
-    corpus = devset.load_sources()
+@pytest.mark.parametrize("folder", [devset.EXTRA, devset.BLIND], ids=lambda folder: folder.name)
+def test_the_repository_corpora_load_whole(folder):
+    corpus = devset.load_sources(folder)
     kinds = {a.kind for a in corpus.articles}
     assert {"story", "brief", "copy", "rehash", "passing", "distractor"} <= kinds
     storylines = {s.id for s in corpus.storylines}
