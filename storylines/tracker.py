@@ -42,7 +42,7 @@ HEADLINE_CHARS = 120  # a development opened by a page update is headed by the u
 class TrackingResult:
     assignments: tuple[Assignment, ...] = ()
     opened: tuple[Development, ...] = ()
-    passed_over: tuple[Assignment, ...] = ()  # matched the query but only in passing; not stored
+    passed_over: tuple[Assignment, ...] = ()  # matched the query, but in passing or telling another story; not stored
 
     def __add__(self, other: TrackingResult) -> TrackingResult:
         return TrackingResult(
